@@ -1,0 +1,3 @@
+from perfeval.cli import main
+
+raise SystemExit(main())
