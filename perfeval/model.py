@@ -1,0 +1,209 @@
+"""The data read from one input workbook, and the result of scoring it.
+
+Every figure is a :class:`~decimal.Decimal` (money never carries float artefacts); every value read keeps the
+cell it came from, as ``cells[field] = "C4"`` on the record and the sheet named by the record's ``SHEET``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+# Sheet names of the standard input workbook (input-workbook.md).
+SHEET_GUIDE = "填表说明"
+SHEET_INFO = "基本信息"
+SHEET_GROUP = "评价工作组"
+SHEET_FUNDING = "资金情况"
+SHEET_SPENDING = "支出明细"
+SHEET_INDICATORS = "绩效指标"
+SHEET_VOLUMES = "业务量"
+
+TEMPLATE_VERSION = "1.0"
+
+# Funding sources, in the order of the official table.
+SOURCE_TOTAL = "年度资金总额"
+SOURCE_CURRENT = "当年财政拨款"
+SOURCE_CARRIED = "上年结转资金"
+SOURCE_OTHER = "其他资金"
+FUNDING_SOURCES = (SOURCE_CURRENT, SOURCE_CARRIED, SOURCE_OTHER)
+
+
+@dataclass(slots=True)
+class Member:
+    """One person of the evaluation group (评价工作组)."""
+
+    role: str  # 组长 / 副组长 / 组员
+    name: str
+    affiliation: str = ""
+    cells: dict[str, str] = field(default_factory=dict)
+    SHEET = SHEET_GROUP
+
+
+@dataclass(slots=True)
+class FundingRow:
+    """One funding source line of 资金情况, amounts in 万元."""
+
+    source: str  # one of FUNDING_SOURCES, or SOURCE_TOTAL for a 合计 row
+    initial: Decimal | None = None  # 年初预算数
+    full_year: Decimal | None = None  # 全年预算数 (None: not given, equals initial)
+    received: Decimal | None = None  # 实际到位数
+    spent: Decimal | None = None  # 全年执行数
+    cells: dict[str, str] = field(default_factory=dict)
+    SHEET = SHEET_FUNDING
+
+    @property
+    def budget(self) -> Decimal | None:
+        """全年预算数, which equals 年初预算数 when there was no adjustment."""
+        return self.full_year if self.full_year is not None else self.initial
+
+
+@dataclass(slots=True)
+class SpendingLine:
+    """One line of the spending breakdown (支出明细), amount in 万元."""
+
+    item: str
+    amount: Decimal | None
+    note: str = ""
+    cells: dict[str, str] = field(default_factory=dict)
+    SHEET = SHEET_SPENDING
+
+
+@dataclass(slots=True)
+class Indicator:
+    """One performance indicator row (绩效指标)."""
+
+    level1: str
+    level2: str
+    name: str
+    target: str  # 年度指标值 as written
+    actual: str  # 实际完成值 as written
+    weight: Decimal | None  # 分值
+    nature: str = ""  # 指标性质 as written
+    unit: str = ""  # 计量单位
+    self_score: Decimal | None = None  # 自评得分
+    deviation: str = ""  # 偏差原因分析及改进措施
+    cells: dict[str, str] = field(default_factory=dict)
+    SHEET = SHEET_INDICATORS
+
+
+@dataclass(slots=True)
+class Volume:
+    """One business volume line (业务量): cases and an amount in 亿元."""
+
+    category: str
+    count: Decimal | None
+    amount: Decimal | None  # 亿元
+    note: str = ""
+    cells: dict[str, str] = field(default_factory=dict)
+    SHEET = SHEET_VOLUMES
+
+    @property
+    def is_total(self) -> bool:
+        return self.category.replace(" ", "") in ("合计", "总计", "小计", "合 计")
+
+
+@dataclass(slots=True)
+class Project:
+    """Everything read from one input workbook."""
+
+    file: str
+    info: dict[str, str] = field(default_factory=dict)  # 基本信息 label -> text
+    info_cells: dict[str, str] = field(default_factory=dict)  # label -> A1 cell of its value
+    members: list[Member] = field(default_factory=list)
+    funding: list[FundingRow] = field(default_factory=list)  # the sources, without a 合计 row
+    funding_total: FundingRow | None = None  # a 合计 / 年度资金总额 row, if the sheet has one
+    spending: list[SpendingLine] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+    volumes: list[Volume] = field(default_factory=list)  # the categories, without a total row
+    volume_total: Volume | None = None
+    template_version: str | None = None
+    execution_weight: Decimal | None = None  # 预算执行率分值 from 基本信息, when given
+
+    # Convenience accessors for the labels every output uses.
+    @property
+    def name(self) -> str:
+        return self.info.get("项目名称", "")
+
+    @property
+    def department(self) -> str:
+        return self.info.get("主管部门", "")
+
+    @property
+    def unit(self) -> str:
+        return self.info.get("实施单位", "")
+
+    @property
+    def year(self) -> int | None:
+        text = self.info.get("评价年度", "").strip()
+        digits = "".join(ch for ch in text if ch.isdigit())
+        return int(digits) if len(digits) == 4 else None
+
+    def funding_sum(self, attr: str) -> Decimal | None:
+        """Sum of one amount over the sources; None when no source gives it."""
+        values = [getattr(row, attr) for row in self.funding]
+        given = [v for v in values if v is not None]
+        return sum(given, Decimal(0)) if given else None
+
+    @property
+    def initial_budget(self) -> Decimal | None:
+        return self.funding_sum("initial")
+
+    @property
+    def budget(self) -> Decimal | None:
+        """全年预算数 over all sources (a source without one counts with its 年初预算数)."""
+        values = [row.budget for row in self.funding if row.budget is not None]
+        return sum(values, Decimal(0)) if values else None
+
+    @property
+    def received(self) -> Decimal | None:
+        return self.funding_sum("received")
+
+    @property
+    def spent(self) -> Decimal | None:
+        return self.funding_sum("spent")
+
+    def source_row(self, source: str) -> FundingRow | None:
+        return next((row for row in self.funding if row.source == source), None)
+
+    def volume_count_total(self) -> Decimal:
+        return sum((v.count or Decimal(0) for v in self.volumes), Decimal(0))
+
+    def volume_amount_total(self) -> Decimal:
+        return sum((v.amount or Decimal(0) for v in self.volumes), Decimal(0))
+
+
+# ---- scoring results -------------------------------------------------------------------------------------
+
+# How an indicator's rule score was reached; the renderers and checks explain it in Chinese.
+STATUS_MET = "met"  # quantitative target met (or exceeded)
+STATUS_OVER = "over"  # met and far exceeded (≥ overachieve_ratio of the target)
+STATUS_MISSED = "missed"  # quantitative target or deadline missed
+STATUS_QUAL_FULL = "达成"  # qualitative bands, by their Chinese names
+STATUS_QUAL_PARTIAL = "部分达成"
+STATUS_QUAL_NONE = "未达成"
+STATUS_UNKNOWN = "unknown"  # target or actual could not be read; scored 0
+
+
+@dataclass(slots=True)
+class IndicatorScore:
+    indicator: Indicator
+    score: Decimal  # the score that counts (full precision)
+    rule_score: Decimal | None  # what the rule alone gives; None where the rule leaves it to the staff
+    status: str
+    ratio: Decimal | None = None  # actual / target for quantitative indicators
+    uses_self_score: bool = False  # the staff's 自评得分 was taken where the rules allow it
+    band: tuple[Decimal, Decimal] | None = None  # allowed score range for qualitative indicators
+
+
+@dataclass(slots=True)
+class ScoreCard:
+    execution_rate: Decimal | None  # 全年执行数 / 全年预算数, as a fraction
+    execution_weight: Decimal
+    execution_score: Decimal
+    indicators: list[IndicatorScore]
+    total: Decimal  # full precision
+    grade: str  # 优 / 良 / 中 / 差
+
+    @property
+    def all_met(self) -> bool:
+        return all(s.status in (STATUS_MET, STATUS_OVER, STATUS_QUAL_FULL) for s in self.indicators)
