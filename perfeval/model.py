@@ -193,6 +193,14 @@ class IndicatorScore:
     ratio: Decimal | None = None  # actual / target for quantitative indicators
     uses_self_score: bool = False  # the staff's 自评得分 was taken where the rules allow it
     band: tuple[Decimal, Decimal] | None = None  # allowed score range for qualitative indicators
+    target: object = None  # the parsed 年度指标值 (parse.Value), None when unreadable
+    actual: object = None  # the parsed 实际完成值 (parse.Value), None when unreadable
+    # Findings for the checks to report: problem code -> detail (a parse error's reason, or "").
+    notes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def met(self) -> bool:
+        return self.status in (STATUS_MET, STATUS_OVER, STATUS_QUAL_FULL)
 
 
 @dataclass(slots=True)
@@ -206,4 +214,4 @@ class ScoreCard:
 
     @property
     def all_met(self) -> bool:
-        return all(s.status in (STATUS_MET, STATUS_OVER, STATUS_QUAL_FULL) for s in self.indicators)
+        return all(s.met for s in self.indicators)

@@ -1,0 +1,542 @@
+"""Reading a standard input workbook (input-workbook.md) into a :class:`~perfeval.model.Project`.
+
+Sheets are found by name and tables by their header labels; every value keeps the cell it came from. The reader
+reports only what stops it from reading a value (a missing sheet, column or number, a formula without a value);
+judging the values is :mod:`perfeval.checks`' job. Reading uses python-calamine, which is several times faster
+than openpyxl; a light scan of the sheet XML finds formula cells without a cached value, which calamine shows as
+empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable
+
+from . import model as m
+from .parse import ParseError, cell_text, normalize, parse_money, parse_number, parse_quantity
+from .problems import Problem
+
+MAX_ROWS = 5000  # rows read per sheet; a real template has well under a hundred
+HEADER_SEARCH_ROWS = 30  # the header row must be among the first rows of a sheet
+
+REQUIRED_SHEETS = (m.SHEET_INFO, m.SHEET_GROUP, m.SHEET_FUNDING, m.SHEET_INDICATORS)
+OPTIONAL_SHEETS = (m.SHEET_GUIDE, m.SHEET_SPENDING, m.SHEET_VOLUMES)
+KNOWN_MAJOR_VERSION = int(m.TEMPLATE_VERSION.split(".")[0])
+
+REQUIRED_INFO = ("评价年度", "项目名称", "主管部门", "实施单位", "项目背景", "年度总体目标")
+INFO_LABELS = REQUIRED_INFO + ("项目负责人", "联系人", "联系电话", "联系邮箱", "总体目标完成情况", "评价工作开展情况",
+                               "预算执行偏差原因", "预算执行率分值", "综合评价结论", "存在问题及改进建议",
+                               "其他需要说明的问题")
+
+# Header labels people write for the same column (the first name is the standard one).
+ALIASES = {
+    "全年预算数": ("全年预算数", "调整后预算数", "全年预算"),
+    "年初预算数": ("年初预算数", "年初预算"),
+    "实际到位数": ("实际到位数", "实际到位资金", "到位资金", "实际到位"),
+    "全年执行数": ("全年执行数", "实际支出", "执行数", "全年实际支出"),
+    "金额": ("金额", "支出金额"),
+    "分值": ("分值", "权重"),
+    "年度指标值": ("年度指标值", "指标值", "年度目标值", "目标值"),
+    "实际完成值": ("实际完成值", "完成值", "全年实际值"),
+    "偏差原因分析及改进措施": ("偏差原因分析及改进措施", "偏差原因分析", "偏差原因"),
+    "数量": ("数量", "宗数", "交易宗数"),
+}
+ROLES = {"组长": "组长", "副组长": "副组长", "组员": "组员", "成员": "组员"}
+FUNDING_NAMES = {
+    "当年财政拨款": m.SOURCE_CURRENT, "本年财政拨款": m.SOURCE_CURRENT, "财政拨款": m.SOURCE_CURRENT,
+    "上年结转资金": m.SOURCE_CARRIED, "上年结转": m.SOURCE_CARRIED, "结转资金": m.SOURCE_CARRIED,
+    "其他资金": m.SOURCE_OTHER, "其他": m.SOURCE_OTHER,
+    "合计": m.SOURCE_TOTAL, "年度资金总额": m.SOURCE_TOTAL, "总计": m.SOURCE_TOTAL, "资金总额": m.SOURCE_TOTAL,
+}
+
+_XML_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_LABEL_UNIT = re.compile(r"[(（]([^()（）]*)[)）]$")
+_LABEL_SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u3000]+")
+
+
+def split_label(text: Any) -> tuple[str, str]:
+    """A header or label without spaces, "*", "：" and its unit in brackets: ("年初预算数", "万元")."""
+    t = _LABEL_SPACES.sub("", str(text or ""))
+    t = t.rstrip("*＊:：")
+    unit = ""
+    match = _LABEL_UNIT.search(t)
+    if match:
+        unit = unicodedata.normalize("NFKC", match[1]).strip()
+        t = t[: match.start()]
+    return t.rstrip("*＊:：").lstrip("*＊"), unit
+
+
+def label_of(text: Any) -> str:
+    return split_label(text)[0]
+
+
+def a1(row: int, col: int) -> str:
+    """0-based row and column as an A1 address."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row + 1}"
+
+
+_A1 = re.compile(r"([A-Z]+)(\d+)")
+
+
+def parse_a1(ref: str) -> tuple[int, int]:
+    match = _A1.fullmatch(ref)
+    col = 0
+    for ch in match[1]:
+        col = col * 26 + ord(ch) - 64
+    return int(match[2]) - 1, col - 1
+
+
+# ---- formula cells without a cached value ------------------------------------------------------------------
+
+_CELL_RE = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_REF_RE = re.compile(rb'\br="([A-Z]+\d+)"')
+
+
+def formulas_without_value(path: Path) -> dict[str, list[str]]:
+    """Sheet name -> A1 cells holding a formula with no cached value (xlsx/xlsm only; others: {})."""
+    found: dict[str, list[str]] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for sheet, part in _sheet_parts(zf).items():
+                try:
+                    data = zf.read(part)
+                except KeyError:
+                    continue
+                if b"<f" not in data and b":f" not in data:
+                    continue
+                cells = [ref for attrs, body in _CELL_RE.findall(data) if body and b"<f" in body
+                         and b"<v" not in body and b":v>" not in body and (ref := _REF_RE.search(attrs))]
+                if cells:
+                    found[sheet] = [ref[1].decode() for ref in cells]
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return {}
+    return found
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    workbook = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    targets = {}
+    for rel in re.finditer(r"<Relationship\b[^>]*>", rels):
+        rid = re.search(r'\bId="([^"]+)"', rel[0])
+        target = re.search(r'\bTarget="([^"]+)"', rel[0])
+        if rid and target:
+            t = target[1].lstrip("/")
+            targets[rid[1]] = t if t.startswith("xl/") else "xl/" + t
+    parts = {}
+    for sheet in re.finditer(r"<(?:\w+:)?sheet\b[^>]*>", workbook):
+        name = re.search(r'\bname="([^"]*)"', sheet[0])
+        rid = re.search(r'\br:id="([^"]+)"|\b\w+:id="([^"]+)"', sheet[0])
+        if name and rid:
+            key = rid[1] or rid[2]
+            if key in targets:
+                parts[_unescape(name[1])] = targets[key]
+    return parts
+
+
+def _unescape(text: str) -> str:
+    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
+            .replace("&amp;", "&"))
+
+
+# ---- grids --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Grid:
+    """One sheet's values, 0-based, with merged ranges filled from their top-left cell."""
+
+    name: str
+    rows: list[list[Any]]
+    no_value: set[str] = field(default_factory=set)  # formula cells without a cached value
+
+    def get(self, r: int, c: int) -> Any:
+        if r < len(self.rows) and c < len(self.rows[r]):
+            return self.rows[r][c]
+        return ""
+
+
+def _fill_merged(rows: list[list[Any]], merged) -> None:
+    for (r0, c0), (r1, c1) in merged or ():
+        if r0 >= len(rows) or c0 >= len(rows[r0]):
+            continue
+        value = rows[r0][c0]
+        for r in range(r0, min(r1, MAX_ROWS - 1) + 1):
+            while len(rows) <= r:
+                rows.append([])
+            row = rows[r]
+            if len(row) <= c1:
+                row.extend([""] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                if (r, c) != (r0, c0) and row[c] in ("", None):
+                    row[c] = value
+
+
+# ---- the reader ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReadResult:
+    project: m.Project | None  # None when the file could not be read at all
+    problems: list[Problem]
+    blank: bool = False  # the blank template: nothing filled in
+
+
+class _Reader:
+    def __init__(self, path: Path, display_name: str):
+        self.path = path
+        self.file = display_name
+        self.problems: list[Problem] = []
+
+    # -- problems --
+    def problem(self, code: str, message: str, sheet: str = "", cell: str = "", value: Any = None) -> None:
+        text = None if value is None or value == "" else cell_text(value)
+        self.problems.append(Problem(code, message, self.file, sheet, cell, text))
+
+    # -- values --
+    def text(self, grid: Grid, r: int, c: int | None) -> str:
+        if c is None:
+            return ""
+        raw = grid.get(r, c)
+        if a1(r, c) in grid.no_value:
+            return ""
+        text = cell_text(raw)
+        if _XML_FORBIDDEN.search(text):
+            text = _XML_FORBIDDEN.sub("", text)
+            self.problem("text-control-chars", "该单元格含有不可见的控制字符（常见于从其他系统复制的文字），已删除；"
+                         "请检查内容是否完整。", grid.name, a1(r, c))
+        return text
+
+    def number(self, grid: Grid, r: int, c: int | None, what: str,
+               parse: Callable[[Any], Decimal] = parse_number) -> Decimal | None:
+        if c is None:
+            return None
+        raw = grid.get(r, c)
+        if raw in ("", None) or a1(r, c) in grid.no_value:
+            return None
+        if isinstance(raw, str) and not normalize(raw):
+            return None
+        try:
+            return parse(raw)
+        except ParseError as exc:
+            self.problem("number-unreadable", f"{what}无法识别为数字：{exc}。请只填写数字（如 32.9）。",
+                         grid.name, a1(r, c), raw)
+            return None
+
+    # -- workbook --
+    def open(self):
+        import python_calamine as pc
+
+        try:
+            return pc.CalamineWorkbook.from_path(str(self.path))
+        except pc.PasswordError:
+            self.problem("file-encrypted", "工作簿设有打开密码，无法读取。请取消密码（文件→信息→保护工作簿）后重新提交。")
+        except (pc.CalamineError, pc.ZipError, pc.XmlError, ValueError, OSError) as exc:
+            self.problem("file-unreadable", f"文件无法作为电子表格打开（{_short(exc)}）。请用 Excel 或 WPS 另存为"
+                         " .xlsx 格式后重新提交。")
+        except Exception as exc:  # calamine raises plain exceptions for some corrupt files
+            self.problem("file-unreadable", f"文件已损坏，无法读取（{_short(exc)}）。请重新保存后提交。")
+        return None
+
+    def find_sheets(self, names: list[str]) -> dict[str, str]:
+        """Standard sheet name -> real name; problems for missing required sheets (with a near namesake)."""
+        by_label = {}
+        for name in names:
+            by_label.setdefault(_LABEL_SPACES.sub("", name), name)
+        found = {}
+        for wanted in REQUIRED_SHEETS + OPTIONAL_SHEETS:
+            if wanted in by_label:
+                found[wanted] = by_label[wanted]
+                continue
+            if wanted not in REQUIRED_SHEETS:
+                continue
+            near = [n for n in names if wanted in n or n in wanted and n] or difflib.get_close_matches(
+                wanted, names, n=1, cutoff=0.6)
+            near = [n for n in near if _LABEL_SPACES.sub("", n) not in by_label or by_label[
+                _LABEL_SPACES.sub("", n)] == n]
+            if near:
+                self.problem("sheet-near-namesake", f"缺少工作表“{wanted}”，但有名称相近的工作表“{near[0]}”。"
+                             f"如果就是它，请将其改名为“{wanted}”。", near[0])
+            else:
+                self.problem("sheet-missing", f"缺少必填工作表“{wanted}”。请使用标准填报模板填写。", wanted)
+        return found
+
+    def grid(self, book, real_name: str, no_value: dict[str, list[str]]) -> Grid:
+        sheet = book.get_sheet_by_name(real_name)
+        rows = sheet.to_python(skip_empty_area=False, nrows=MAX_ROWS)
+        if sheet.total_height > MAX_ROWS:
+            self.problem("rows-truncated", f"工作表有 {sheet.total_height} 行，超出读取上限 {MAX_ROWS} 行，"
+                         "超出部分未读取。请删除多余的行。", real_name)
+        try:
+            merged = sheet.merged_cell_ranges
+        except Exception:  # not every format reports merged cells
+            merged = None
+        rows = [list(r) for r in rows]
+        _fill_merged(rows, merged)
+        grid = Grid(real_name, rows, set(no_value.get(real_name, ())))
+        for ref in sorted(grid.no_value, key=parse_a1):
+            self.problem("formula-no-value", "该单元格的公式没有计算结果（文件未在 Excel/WPS 中重新计算保存）。"
+                         "请在 Excel 或 WPS 中打开、保存后重新提交，或直接填写数值。", real_name, ref)
+        return grid
+
+    # -- tables --
+    def header(self, grid: Grid, required: tuple[str, ...], optional: tuple[str, ...] = ()
+               ) -> tuple[int, dict[str, int], dict[str, str]] | None:
+        """(header row, label -> column, label -> unit in brackets); None with a problem when not found."""
+        wanted = required + optional
+        best: tuple[int, dict[str, int]] = (-1, {})
+        for r in range(min(len(grid.rows), HEADER_SEARCH_ROWS)):
+            cols, units = {}, {}
+            for c, raw in enumerate(grid.rows[r]):
+                label, unit = split_label(raw) if isinstance(raw, str) else ("", "")
+                if not label:
+                    continue
+                for std in wanted:
+                    if std not in cols and label in ALIASES.get(std, (std,)):
+                        cols[std], units[std] = c, unit
+            if all(k in cols for k in required):
+                return r, cols, units
+            hits = sum(k in cols for k in required)
+            if hits > len(best[1]) and hits >= 2:
+                best = (r, {k: cols[k] for k in required if k in cols})
+        if best[0] >= 0:
+            missing = [k for k in required if k not in best[1]]
+            self.problem("header-missing", f"表头第 {best[0] + 1} 行缺少必填列：{'、'.join(missing)}。"
+                         "请按标准模板填写列名。", grid.name, f"{best[0] + 1}:{best[0] + 1}")
+        else:
+            self.problem("header-missing", f"找不到表头行（应含列名：{'、'.join(required)}）。请使用标准填报模板。",
+                         grid.name)
+        return None
+
+    def table_rows(self, grid: Grid, header_row: int, cols: dict[str, int]):
+        """Row indices below the header with anything in the table's columns (blank rows are skipped)."""
+        used = list(cols.values())
+        for r in range(header_row + 1, len(grid.rows)):
+            row = grid.rows[r]
+            if any(c < len(row) and cell_text(row[c]) for c in used) or any(
+                    a1(r, c) in grid.no_value for c in used):
+                yield r
+
+    def required_value(self, grid: Grid, r: int, c: int, what: str, value: Any) -> None:
+        if value in ("", None):
+            self.problem("value-missing", f"{what}未填写。", grid.name, a1(r, c))
+
+    def unit_of(self, grid: Grid, header_row: int, col: int, unit: str, default: str) -> str | None:
+        unit = unit or default
+        if unit in ("元", "万元", "亿元"):
+            return unit
+        self.problem("unit-unknown", f"表头中的金额单位“{unit}”无法识别，应为元、万元或亿元。", grid.name,
+                     a1(header_row, col), unit)
+        return None
+
+    # -- sheets --
+    def read_info(self, grid: Grid, project: m.Project) -> None:
+        found = self.header(grid, ("项目", "内容"))
+        if not found:
+            return
+        hr, cols, _ = found
+        lc, vc = cols["项目"], cols["内容"]
+        for r in range(hr + 1, len(grid.rows)):
+            label = label_of(grid.get(r, lc))
+            if label not in INFO_LABELS or label in project.info_cells:
+                continue
+            project.info_cells[label] = a1(r, vc)
+            if label == "预算执行率分值":
+                project.execution_weight = self.number(grid, r, vc, "预算执行率分值")
+                project.info[label] = "" if project.execution_weight is None else cell_text(grid.get(r, vc))
+            elif label == "评价年度" and isinstance(grid.get(r, vc), (dt.date, dt.datetime)):
+                project.info[label] = str(grid.get(r, vc).year)
+            else:
+                project.info[label] = self.text(grid, r, vc)
+        for label in REQUIRED_INFO:
+            if label not in project.info_cells:
+                self.problem("value-missing", f"基本信息缺少“{label}”一行。请按标准模板补上该行并填写。", grid.name)
+            elif not project.info.get(label, "").strip():
+                self.problem("value-missing", f"基本信息“{label}”未填写。", grid.name, project.info_cells[label])
+
+    def read_group(self, grid: Grid, project: m.Project) -> None:
+        found = self.header(grid, ("职务", "姓名"), ("工作单位及职务",))
+        if not found:
+            return
+        hr, cols, _ = found
+        for r in self.table_rows(grid, hr, cols):
+            role_text = self.text(grid, r, cols["职务"])
+            names = self.text(grid, r, cols["姓名"])
+            if not names:
+                self.required_value(grid, r, cols["姓名"], "评价工作组成员姓名", names)
+                continue
+            role = ROLES.get(label_of(role_text), label_of(role_text))
+            cells = {"role": a1(r, cols["职务"]), "name": a1(r, cols["姓名"])}
+            affiliation = self.text(grid, r, cols.get("工作单位及职务"))
+            for name in re.split(r"[\s、，,；;/]+", names):
+                if name:
+                    project.members.append(m.Member(role, name, affiliation, dict(cells)))
+
+    def read_funding(self, grid: Grid, project: m.Project) -> None:
+        found = self.header(grid, ("资金来源", "年初预算数", "全年执行数"), ("全年预算数", "实际到位数"))
+        if not found:
+            return
+        hr, cols, units = found
+        fields = {"initial": "年初预算数", "full_year": "全年预算数", "received": "实际到位数", "spent": "全年执行数"}
+        column_units = {}
+        for attr, label in fields.items():
+            if label in cols:
+                column_units[attr] = self.unit_of(grid, hr, cols[label], units[label], "万元")
+        for r in self.table_rows(grid, hr, cols):
+            name_cell = a1(r, cols["资金来源"])
+            name = label_of(self.text(grid, r, cols["资金来源"]))
+            source = FUNDING_NAMES.get(name.removeprefix("其中"))
+            if source is None:
+                if name:
+                    self.problem("funding-source-unknown", f"资金来源“{name}”无法识别，应为当年财政拨款、上年结转资金"
+                                 "或其他资金（合计行可写“合计”）。", grid.name, name_cell, name)
+                else:
+                    self.problem("value-missing", "资金来源未填写。", grid.name, name_cell)
+                continue
+            row = m.FundingRow(source, cells={"source": name_cell})
+            for attr, label in fields.items():
+                if label in cols and column_units.get(attr):
+                    unit = column_units[attr]
+                    setattr(row, attr, self.number(grid, r, cols[label], label,
+                                                   lambda v, u=unit: parse_money(v, u)))
+                    row.cells[attr] = a1(r, cols[label])
+            if source == m.SOURCE_TOTAL:
+                project.funding_total = row
+            else:
+                project.funding.append(row)
+
+    def read_spending(self, grid: Grid, project: m.Project) -> None:
+        found = self.header(grid, ("支出内容", "金额"), ("说明",))
+        if not found:
+            return
+        hr, cols, units = found
+        unit = self.unit_of(grid, hr, cols["金额"], units["金额"], "万元")
+        for r in self.table_rows(grid, hr, cols):
+            item = self.text(grid, r, cols["支出内容"])
+            if label_of(item) in ("合计", "总计", "小计"):
+                continue  # a total line is the tool's to compute
+            self.required_value(grid, r, cols["支出内容"], "支出内容", item)
+            amount = self.number(grid, r, cols["金额"], "支出金额", lambda v: parse_money(v, unit)) if unit else None
+            self.required_value(grid, r, cols["金额"], "支出金额", grid.get(r, cols["金额"]))
+            project.spending.append(m.SpendingLine(item, amount, self.text(grid, r, cols.get("说明")), {
+                "item": a1(r, cols["支出内容"]), "amount": a1(r, cols["金额"])}))
+
+    def read_indicators(self, grid: Grid, project: m.Project) -> None:
+        required = ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值")
+        optional = ("指标性质", "计量单位", "自评得分", "偏差原因分析及改进措施")
+        found = self.header(grid, required, optional)
+        if not found:
+            return
+        hr, cols, _ = found
+        keys = {"一级指标": "level1", "二级指标": "level2", "三级指标": "name", "年度指标值": "target",
+                "实际完成值": "actual", "分值": "weight", "指标性质": "nature", "计量单位": "unit",
+                "自评得分": "self_score", "偏差原因分析及改进措施": "deviation"}
+        # Rows with nothing but the merged level-1/level-2 fill are not indicators.
+        own_cols = {k: c for k, c in cols.items() if k not in ("一级指标", "二级指标")}
+        for r in self.table_rows(grid, hr, own_cols):
+            cells = {keys[k]: a1(r, c) for k, c in cols.items()}
+            values = {}
+            for label in ("一级指标", "二级指标", "三级指标", "指标性质", "计量单位", "偏差原因分析及改进措施"):
+                values[keys[label]] = self.text(grid, r, cols.get(label))
+            for label in ("年度指标值", "实际完成值"):
+                raw = grid.get(r, cols[label])
+                values[keys[label]] = raw if isinstance(raw, (int, float, dt.date)) else self.text(grid, r, cols[label])
+            for label in ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值"):
+                self.required_value(grid, r, cols[label], label, cell_text(grid.get(r, cols[label])))
+            values["level1"], values["level2"] = label_of(values["level1"]), label_of(values["level2"])
+            values["weight"] = self.number(grid, r, cols["分值"], "分值")
+            values["self_score"] = self.number(grid, r, cols.get("自评得分"), "自评得分")
+            project.indicators.append(m.Indicator(**values, cells=cells))
+
+    def read_volumes(self, grid: Grid, project: m.Project) -> None:
+        found = self.header(grid, ("业务类别", "数量", "金额"), ("备注",))
+        if not found:
+            return
+        hr, cols, units = found
+        unit = self.unit_of(grid, hr, cols["金额"], units["金额"], "亿元")
+        for r in self.table_rows(grid, hr, cols):
+            category = self.text(grid, r, cols["业务类别"])
+            self.required_value(grid, r, cols["业务类别"], "业务类别", category)
+            count = self.number(grid, r, cols["数量"], "数量", lambda v: parse_quantity(v).value)
+            amount = self.number(grid, r, cols["金额"], "金额",
+                                 lambda v: parse_money(v, unit, "亿元")) if unit else None
+            volume = m.Volume(category, count, amount, self.text(grid, r, cols.get("备注")), {
+                "category": a1(r, cols["业务类别"]), "count": a1(r, cols["数量"]), "amount": a1(r, cols["金额"])})
+            if volume.is_total:
+                project.volume_total = volume
+            else:
+                project.volumes.append(volume)
+
+    def read_version(self, grid: Grid | None, project: m.Project) -> None:
+        if grid is not None:
+            for r, row in enumerate(grid.rows[:200]):
+                for c, raw in enumerate(row):
+                    match = re.search(r"模板版本\s*[:：]\s*([0-9][0-9.]*)", cell_text(raw)) if raw else None
+                    if match:
+                        project.template_version = match[1].rstrip(".")
+                        major = int(project.template_version.split(".")[0])
+                        if major > KNOWN_MAJOR_VERSION:
+                            self.problem("template-version-newer", f"模板版本 {project.template_version} 高于本工具"
+                                         f"支持的版本 {m.TEMPLATE_VERSION}。请升级 perfeval，或改用 "
+                                         f"{m.TEMPLATE_VERSION} 版模板。", grid.name, a1(r, c), raw)
+                        return
+        self.problem("template-version-missing", "未找到“模板版本”（可能不是用标准模板填写的），已按 "
+                     f"{m.TEMPLATE_VERSION} 版读取。", m.SHEET_GUIDE)
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:120]
+
+
+def _is_blank(project: m.Project) -> bool:
+    info = {k: v for k, v in project.info.items() if v.strip()}
+    return not info and not project.members and not project.spending and not project.indicators and not any(
+        row.initial is not None or row.spent is not None for row in project.funding) and not project.volumes
+
+
+def read_workbook(path: str | Path, display_name: str | None = None) -> ReadResult:
+    """Read one workbook; never raises for bad input: what cannot be read becomes a problem."""
+    path = Path(path)
+    reader = _Reader(path, display_name or path.name)
+    book = reader.open()
+    if book is None:
+        return ReadResult(None, reader.problems)
+    try:
+        names = [s.name for s in book.sheets_metadata]
+        hidden = {s.name for s in book.sheets_metadata if str(s.visible).split(".")[-1] != "Visible"}
+        sheets = reader.find_sheets(names)
+        no_value = formulas_without_value(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
+        project = m.Project(file=reader.file)
+        readers = {m.SHEET_INFO: reader.read_info, m.SHEET_GROUP: reader.read_group,
+                   m.SHEET_FUNDING: reader.read_funding, m.SHEET_SPENDING: reader.read_spending,
+                   m.SHEET_INDICATORS: reader.read_indicators, m.SHEET_VOLUMES: reader.read_volumes}
+        grids = {std: reader.grid(book, real, no_value) for std, real in sheets.items()}
+        for std, grid in grids.items():
+            if std in readers:
+                readers[std](grid, project)
+            if grid.name in hidden and std != m.SHEET_GUIDE:
+                reader.problem("sheet-hidden", f"工作表“{grid.name}”被隐藏，其内容已照常读取。请确认内容无误。", grid.name)
+    except Exception as exc:  # a corrupt part that calamine only notices while reading
+        reader.problem("file-unreadable", f"读取文件时出错（{_short(exc)}）。请用 Excel 或 WPS 重新保存后提交。")
+        return ReadResult(None, reader.problems)
+    finally:
+        book.close()
+    if _is_blank(project):
+        blank = [p for p in reader.problems if p.code in ("formula-no-value",)]
+        return ReadResult(project, [Problem("file-blank-template", "这是未填写的空白模板，已跳过。", reader.file)]
+                          + blank, blank=True)
+    reader.read_version(grids.get(m.SHEET_GUIDE), project)
+    return ReadResult(project, reader.problems)
