@@ -1,0 +1,192 @@
+"""The command line: a thin layer over the library. The only module that prints or exits.
+
+Exit codes: 0 all clean, 1 finished but some workbook has errors or could not be read, 2 unusable invocation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+from .config import Config, ConfigError, load_config
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """The invocation cannot be carried out (no such file, bad option, bad configuration)."""
+
+
+def _console_safe() -> None:
+    """Never crash on a console that cannot show a character (a GBK console on Windows)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError):
+            pass
+
+
+def _config(args) -> Config:
+    try:
+        return load_config(args.config)
+    except ConfigError as exc:
+        raise UsageError(f"配置错误 / configuration error: {exc}") from None
+
+
+# ---- template -----------------------------------------------------------------------------------------------
+
+def cmd_template(args) -> int:
+    from .template import write_workbook
+
+    path = write_workbook(Path(args.output))
+    print(f"已生成空白填报模板 / blank template written: {path}")
+    return EXIT_OK
+
+
+# ---- check --------------------------------------------------------------------------------------------------
+
+def cmd_check(args) -> int:
+    from .pipeline import evaluate
+
+    config = _config(args)
+    files = [Path(f) for f in args.files]
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise UsageError(f"找不到文件 / no such file: {', '.join(missing)}")
+    evaluations = [evaluate(f, config, str(f)) for f in files]
+    if args.annotate:
+        from .annotate import write_annotated
+
+        target_dir = Path(args.annotate)
+        for ev in evaluations:
+            if ev.problems and not ev.blank and ev.project is not None:
+                out = write_annotated(ev.source, ev.problems, target_dir / f"{ev.source.stem}_标注版{ev.source.suffix}")
+                ev.outputs["annotated"] = str(out)
+    if args.json:
+        rows = [p.to_dict() for ev in evaluations for p in ev.problems]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for ev in evaluations:
+            print(_check_text(ev))
+    failed = any(ev.status in ("has-errors", "unreadable") for ev in evaluations)
+    return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def _check_text(ev) -> str:
+    from .fmt import score
+    from .pipeline import STATUS_LABELS
+
+    counts = ev.counts
+    head = f"== {ev.name}：{STATUS_LABELS[ev.status]}（错误 {counts['错误']}，警告 {counts['警告']}，提示 {counts['提示']}）"
+    lines = [head]
+    if ev.card is not None:
+        lines.append(f"   得分 {score(ev.card.total)}，等级 {ev.card.grade}" + ("（未通过校验，仅供参考）"
+                                                                          if ev.status == "has-errors" else ""))
+    for p in ev.problems:
+        where = p.where or "（整个文件）"
+        lines.append(f"   [{p.severity}] {where}  {p.message}" + (f"（填写值：{p.value}）" if p.value else ""))
+    if "annotated" in ev.outputs:
+        lines.append(f"   标注版 / marked-up copy: {ev.outputs['annotated']}")
+    return "\n".join(lines)
+
+
+# ---- run ----------------------------------------------------------------------------------------------------
+
+def cmd_run(args) -> int:
+    from .batch import BatchLocked, run_batch
+
+    config = _config(args)
+    run = config.run
+    inputs = [Path(p) for p in (args.inputs or run["input"])]
+    missing = [str(p) for p in inputs if not p.exists()]
+    if missing:
+        raise UsageError(f"找不到输入 / no such input: {', '.join(missing)}")
+    output = Path(args.output or run["output"])
+    workers = args.workers if args.workers is not None else run["workers"]
+    if workers < 0:
+        raise UsageError("--workers 不能为负数 / must not be negative")
+    scheduler = args.scheduler if args.scheduler is not None else run["scheduler"]
+    try:
+        result = run_batch(inputs, output, config, workers=workers, scheduler=scheduler or None,
+                           ship_inputs=args.ship_inputs, progress=sys.stderr.isatty())
+    except BatchLocked as exc:
+        raise UsageError(str(exc)) from None
+    for line in result.summary_lines():
+        print(line)
+    return result.exit_code
+
+
+# ---- email --------------------------------------------------------------------------------------------------
+
+def cmd_email(args) -> int:
+    from .mail import MailError, run_mail
+
+    config = _config(args)
+    try:
+        result = run_mail(Path(args.output), config, send=args.send, resend=args.resend, only=args.only)
+    except MailError as exc:
+        raise UsageError(str(exc)) from None
+    for line in result.summary_lines():
+        print(line)
+    return result.exit_code
+
+
+# ---- entry --------------------------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="perfeval", description="项目支出绩效自评批量工具 — fiscal project "
+                                     "performance self-evaluation in batch.")
+    parser.add_argument("--version", action="version", version=f"perfeval {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("template", help="生成空白填报模板 / write the blank input workbook")
+    p.add_argument("-o", "--output", default="绩效自评填报模板.xlsx", help="输出文件 / output file")
+    p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("check", help="校验填报表 / check workbooks and list their problems")
+    p.add_argument("files", nargs="+", metavar="FILE", help="填报表 / input workbooks")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出问题 / print problems as one JSON list")
+    p.add_argument("--config", metavar="FILE", help="配置文件 / configuration file (default: ./perfeval.toml)")
+    p.add_argument("--annotate", metavar="DIR", help="写出标注版 / write marked-up copies into DIR")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("run", help="批量评价 / evaluate a folder of workbooks and write all outputs")
+    p.add_argument("inputs", nargs="*", metavar="INPUT", help="文件或文件夹 / files or folders "
+                   "(default: [run] input)")
+    p.add_argument("-o", "--output", help="输出文件夹 / output folder (default: [run] output)")
+    p.add_argument("--config", metavar="FILE", help="配置文件 / configuration file (default: ./perfeval.toml)")
+    p.add_argument("--workers", type=int, help="并行进程数，0 为按CPU核数 / worker processes, 0 = one per core")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="dask 调度器地址 / dask.distributed scheduler address")
+    p.add_argument("--ship-inputs", action="store_true", help="把输入文件内容发送给集群 / send input bytes to "
+                   "the cluster workers")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("email", help="发送结果邮件 / e-mail each unit its results or problems")
+    p.add_argument("output", metavar="OUTPUT", help="批量运行的输出文件夹 / the output folder of a run")
+    p.add_argument("--send", action="store_true", help="真正发送（默认只生成 .eml）/ send (default: dry run)")
+    p.add_argument("--resend", action="store_true", help="重发已发送过的邮件 / send again what was sent")
+    p.add_argument("--only", metavar="TEXT", help="只处理名称含 TEXT 的项目或单位 / only projects or units "
+                   "whose name contains TEXT")
+    p.add_argument("--config", metavar="FILE", help="配置文件 / configuration file (default: ./perfeval.toml)")
+    p.set_defaults(func=cmd_email)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    _console_safe()
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on bad options, 0 on --help
+        return int(exc.code or 0)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"perfeval: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("perfeval: 已中断 / interrupted", file=sys.stderr)
+        return 130
