@@ -325,7 +325,7 @@ def parse_actual(raw, target: Value, unit: str = "", year: int | None = None) ->
     unit = canonical_unit(normalize(unit))
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         number = Decimal(raw) if isinstance(raw, int) else decimal_from_float(raw)
-        value = Value(KIND_NUMBER, original, number=number, unit=unit)
+        value = Value(KIND_NUMBER, original, number=number)  # no unit written in the cell
     else:
         _, body = _split_operator(text)  # a restated target: ≥266米
         _, body = _strip_suffix_op(body)
@@ -334,15 +334,16 @@ def parse_actual(raw, target: Value, unit: str = "", year: int | None = None) ->
             if date:
                 return Value(KIND_DATE, original, date=date)
             return Value(KIND_TEXT, original)  # 按时完成 …: the staff's score decides
-        value = _number_value(body, original, None, unit)
+        value = _number_value(body, original, None, "")  # the unit written in the cell, if any
         if value is None:
             return Value(KIND_TEXT, original)  # 达成 / text against a number: placed by band or reported
-    if target.is_percent and not value.is_percent and value.number is not None:
-        # 0.98 or a percent-formatted cell is a fraction; 98 is percentage points.
+    if target.is_percent and not value.unit and value.number is not None:
+        # Written without "%" (whatever the 计量单位 column says): 0.98 or a percent-formatted cell is a
+        # fraction; 98 is percentage points. An actual in another unit (米) is left for the unit check.
         number = value.number * HUNDRED if value.number <= 1 else value.number
         return Value(KIND_NUMBER, original, number=number, unit="%")
-    if not value.unit and target.unit:
-        return Value(KIND_NUMBER, original, number=value.number, unit=target.unit)
+    if not value.unit and (unit or target.unit):
+        return Value(KIND_NUMBER, original, number=value.number, unit=unit or target.unit)
     return value
 
 
