@@ -244,6 +244,8 @@ def _number_value(text: str, original: str, op: str | None, default_unit: str) -
         return None
     number = _to_decimal(m[1])
     unit = m[2]
+    if re.search(r"\d", unit) and unit not in _UNIT_ALIASES:
+        return None  # "9.5.3%", "1,23.4": more digits after the number are not a unit
     if unit.startswith(PERCENT_UNITS):
         unit = "%"
     unit = canonical_unit(unit or default_unit)
