@@ -122,7 +122,7 @@ def parse_money(value, column_unit: str = "万元", result_unit: str = "万元")
     q = parse_quantity(value)
     unit = q.unit or column_unit
     if unit not in MONEY_SCALE:
-        raise ParseError(f"金额单位“{q.unit}”无法识别（可用：元、万元、亿元）")
+        raise ParseError(f"金额单位“{unit}”无法识别（可用：元、万元、亿元）")
     return q.value * MONEY_SCALE[unit] / MONEY_SCALE[result_unit]
 
 
