@@ -182,11 +182,11 @@ def _apply_self_score_rules(result: IndicatorScore, weight: Decimal) -> None:
         return
     has_reason = bool(ind.deviation.strip())
     target = result.target
-    if result.status == STATUS_MISSED and target is not None and target.kind == KIND_DATE:
-        if own is not None and has_reason:
-            result.score = own
-            result.uses_self_score = True
-            result.notes["deadline-missed-self-score"] = ""
+    if result.status == STATUS_MISSED and target is not None and target.kind == KIND_DATE and own is not None \
+            and has_reason:
+        result.score = own
+        result.uses_self_score = True
+        result.notes["deadline-missed-self-score"] = ""
         return
     if result.status == STATUS_OVER and own is not None and own < result.rule_score and has_reason:
         result.score = own  # the national rule's 偏离度 reduction when the target was set too low
