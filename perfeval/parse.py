@@ -297,6 +297,10 @@ _BAND_WORDS = [
     (BAND_PARTIAL, ("部分达成", "部分完成", "基本达成", "基本完成", "部分实现", "基本实现", "一定效果")),
     (BAND_FULL, ("达成", "完成", "达到", "实现", "达标", "已达", "符合", "满足")),
 ]
+# A negation right before a 达成 word or the restated target ("未达标", "不及时", "未提升"), or a deadline
+# missed in words ("未按时完成"), names 未达成 however the rest reads.
+_NEGATIONS = ("未", "不", "没有", "没")
+_MISSED_WORDS = ("未按时", "未按期", "未如期", "未能", "尚未", "延期完成", "逾期完成")
 
 
 def qualitative_band(actual_text: str, target_text: str) -> str | None:
@@ -305,6 +309,9 @@ def qualitative_band(actual_text: str, target_text: str) -> str | None:
     target = normalize(target_text)
     if not actual:
         return None
+    positive = _BAND_WORDS[-1][1] + ((target,) if target else ())
+    if any(w in actual for w in _MISSED_WORDS) or any(n + w in actual for n in _NEGATIONS for w in positive):
+        return BAND_NONE
     for band, words in _BAND_WORDS:
         if any(w in actual for w in words):
             return band

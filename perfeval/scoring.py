@@ -103,8 +103,8 @@ def score_indicator(ind: Indicator, config: Config, year: int | None = None) -> 
         _score_deadline(result, date_not_later(actual.date, target.date), weight)
     elif target.kind == KIND_DATE:
         band = qualitative_band(ind.actual, "")
-        if band == BAND_FULL:  # 按时完成 against a deadline
-            _score_deadline(result, True, weight)
+        if band in (BAND_FULL, BAND_NONE):  # 按时完成 / 未按时完成 against a deadline
+            _score_deadline(result, band == BAND_FULL, weight)
         else:
             _score_qualitative(result, band, weight)
     elif target.kind == KIND_NUMBER:  # 达成 / 未完成 written against a number
