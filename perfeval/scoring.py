@@ -155,6 +155,8 @@ def _score_qualitative(result: IndicatorScore, band: str | None, weight: Decimal
         if ind.self_score is not None:
             result.score = clamp(ind.self_score, weight)
             result.uses_self_score = True
+            if result.score != ind.self_score:
+                result.notes["self-score-over-weight"] = ""
         return
     low, high, default = BANDS[band]
     result.status = BAND_STATUS[band]
