@@ -117,12 +117,23 @@ def formulas_without_value(path: Path) -> dict[str, list[str]]:
                 if b"<f" not in data and b":f" not in data:
                     continue
                 cells = [ref for attrs, body in _CELL_RE.findall(data) if body and b"<f" in body
-                         and b"<v" not in body and b":v>" not in body and (ref := _REF_RE.search(attrs))]
+                         and not _has_cached_value(attrs, body) and (ref := _REF_RE.search(attrs))]
                 if cells:
                     found[sheet] = [ref[1].decode() for ref in cells]
     except (zipfile.BadZipFile, OSError, ValueError):
         return {}
     return found
+
+
+_VALUE_RE = re.compile(rb"<(?:\w+:)?v>([^<]+)</(?:\w+:)?v>")
+_STR_TYPE_RE = re.compile(rb'\bt="str"')
+
+
+def _has_cached_value(attrs: bytes, body: bytes) -> bool:
+    """A non-empty <v>, or an empty one on a text-typed cell (a formula whose result is "")."""
+    if _VALUE_RE.search(body):
+        return True
+    return bool(_STR_TYPE_RE.search(attrs)) and (b"<v" in body or b":v" in body)
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
