@@ -341,7 +341,7 @@ class _Reader:
                 yield r
 
     def required_value(self, grid: Grid, r: int, c: int, what: str, value: Any) -> None:
-        if value in ("", None):
+        if value in ("", None) and a1(r, c) not in grid.no_value:  # a formula without value is reported as such
             self.problem("value-missing", f"{what}未填写。", grid.name, a1(r, c))
 
     def unit_of(self, grid: Grid, header_row: int, col: int, unit: str, default: str) -> str | None:
