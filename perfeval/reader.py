@@ -408,7 +408,7 @@ class _Reader:
         for r in self.table_rows(grid, hr, cols):
             name_cell = a1(r, cols["资金来源"])
             name = label_of(self.text(grid, r, cols["资金来源"]))
-            source = FUNDING_NAMES.get(name.removeprefix("其中"))
+            source = FUNDING_NAMES.get(name.removeprefix("其中").lstrip(":："))
             if source is None:
                 if name:
                     self.problem("funding-source-unknown", f"资金来源“{name}”无法识别，应为当年财政拨款、上年结转资金"
