@@ -1,0 +1,64 @@
+"""Outputs for one project: the official 项目支出绩效自评表 (:mod:`.table`) and the narrative 绩效自评报告
+(:mod:`.report`, Word and Markdown).
+
+This module holds the small text helpers both share. Every figure is formatted through :mod:`perfeval.fmt`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from perfeval import fmt
+
+# Characters XML 1.0 forbids (and DEL), which corrupt a .docx or an .xlsx; tab and newline are kept.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+_BARE_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+
+
+def clean(text) -> str:
+    """Text from the input, safe for any output: no forbidden control characters, ``\\n`` line ends, no blank
+    lines, each line stripped (full-width indentation too: the outputs indent by style)."""
+    if text is None:
+        return ""
+    text = _XML_FORBIDDEN.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+    return "\n".join(line.strip() for line in text.split("\n") if line.strip())
+
+
+def with_unit(text: str, unit: str = "") -> str:
+    """A value as written, with the 计量单位 column appended when the value is a bare number ("100" + "%")."""
+    text = clean(text)
+    unit = clean(unit)
+    if unit and _BARE_NUMBER.match(unicodedata.normalize("NFKC", text)):
+        return text + unit
+    return text
+
+
+def shown_actual(text: str, parsed=None, unit: str = "") -> str:
+    """实际完成值 as the outputs show it.
+
+    When scoring read it as a number (``parsed`` is a :class:`perfeval.parse.Value` with a number), the number is
+    shown in the unit it was scored in, so that 0.98 or 1 against a percent target reads 98% or 100%;
+    otherwise the text as written.
+    """
+    number = getattr(parsed, "number", None)
+    if number is not None:
+        return fmt.trim(number, 2) + (getattr(parsed, "unit", "") or "")
+    return with_unit(text, unit)
+
+
+def number_format(places: int) -> str:
+    """The spreadsheet number format showing ``places`` decimals: 2 -> "0.00"."""
+    return "0" if places <= 0 else "0." + "0" * places
+
+
+def display_width(text: str) -> int:
+    """Width in spreadsheet column units: Chinese (wide) characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+from .report import ReportTemplateError, render_docx, render_markdown, report_context  # noqa: E402
+from .table import write_table  # noqa: E402
+
+__all__ = ["write_table", "report_context", "render_markdown", "render_docx", "ReportTemplateError", "clean",
+           "with_unit", "shown_actual", "number_format", "display_width"]

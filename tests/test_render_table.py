@@ -1,0 +1,175 @@
+"""The 项目支出绩效自评表 workbook, read back with openpyxl as a user (or a bureau's script) would."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import openpyxl
+import pytest
+
+from perfeval.config import Config
+from perfeval.model import Indicator
+from perfeval.problems import Problem
+from perfeval.render.table import DRAFT_BANNER, MAIN_SHEET, NO_PROBLEMS, PROBLEM_SHEET, write_table
+from render_fixtures import card_for, seed_card, seed_project
+
+HOSTILE = '=HYPERLINK("http://example.com","x")'
+
+
+def write(tmp_path, project=None, problems=(), name="自评表.xlsx", config=None):
+    project = project or seed_project()
+    path = write_table(tmp_path / name, project, card_for(project), list(problems), config or Config())
+    return openpyxl.load_workbook(path)
+
+
+@pytest.fixture
+def ws(tmp_path):
+    return write(tmp_path)[MAIN_SHEET]
+
+
+def merged(ws) -> set[str]:
+    return {str(r) for r in ws.merged_cells.ranges}
+
+
+def test_title_and_project(ws):
+    assert ws["A1"].value == "项目支出绩效自评表（ 2025 年度）"
+    assert "A1:I1" in merged(ws)
+    assert (ws["A2"].value, ws["B2"].value) == ("项目名称", "公共资源交易中心运转经费")
+    assert (ws["A3"].value, ws["B3"].value, ws["F3"].value, ws["G3"].value) == ("主管部门", "审批局", "实施单位", "审批局")
+
+
+def test_funding_block(ws):
+    assert [ws.cell(4, c).value for c in range(4, 10)] == ["年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
+    assert "A4:A8" in merged(ws) and ws["A4"].value == "项目资金（万元）"
+    assert ws["B5"].value == "年度资金总额"
+    assert (ws["D5"].value, ws["E5"].value, ws["F5"].value) == (32.9, 32.9, 23.93)
+    assert ws["D5"].number_format == "0.00"
+    assert ws["G5"].value == 10
+    assert ws["H5"].value == pytest.approx(0.7274) and ws["H5"].number_format == "0.00%"
+    assert ws["I5"].value == 7.27 and ws["I5"].number_format == "0.00"
+    assert ws["B6"].value == "其中：当年财政拨款"
+    assert (ws["D6"].value, ws["F6"].value, ws["G6"].value, ws["I6"].value) == (32.9, 23.93, "—", "—")
+    assert ws["H6"].value == pytest.approx(0.7274)
+    assert [ws[f"B{r}"].value for r in (7, 8)] == ["上年结转资金", "其他资金"]
+    assert ws["D7"].value is None and ws["H8"].value is None  # sources not given stay blank
+
+
+def test_goals(ws):
+    assert (ws["A9"].value, ws["B9"].value, ws["F9"].value) == ("年度总体目标", "预期目标", "实际完成情况")
+    assert ws["B10"].value.startswith("(1).发挥最佳的市场运作效应")
+    assert ws["F10"].value == "各项目标均已完成。"
+
+
+def test_indicator_rows_total_and_grade(ws):
+    assert ws["A11"].value == "绩效指标"
+    assert [ws.cell(11, c).value for c in range(2, 10)] == [
+        "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
+    rows = [[ws.cell(r, c).value for c in range(2, 9)] for r in (12, 13, 14)]
+    assert rows == [
+        ["产出指标", "数量指标", "采购招标率", "100%", "100%", 50, 50],
+        ["效益指标", "社会效益指标", "公共服务水平", "提升", "提升", 30, 30],
+        ["满意度指标", "服务对象满意度指标", "使用人员满意度", "≥95%", "100%", 10, 10],
+    ]
+    assert ws["A15"].value == "总分" and "A15:F15" in merged(ws)
+    assert (ws["G15"].value, ws["H15"].value, ws["I15"].value) == (100, 97.27, "优")
+
+
+def test_sign_off_lines(ws):
+    texts = [c.value for row in ws.iter_rows(min_row=16) for c in row if c.value]
+    assert texts == ["填表人：", "联系电话：0431-12345678", "填报日期：", "单位负责人：", "单位（盖章）"]
+
+
+def test_print_setup(ws):
+    assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "portrait"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # 1 page wide (1 is the default)
+    assert ws.print_title_rows == "$1:$1"
+    assert ws.column_dimensions["I"].width > ws.column_dimensions["G"].width
+
+
+def test_groups_merged_down(tmp_path):
+    project = seed_project()
+    rows = [("产出指标", "数量指标", "采购宗数", "≥200宗", "262宗", "20"),
+            ("产出指标", "数量指标", "采购招标率", "100%", "100%", "20"),
+            ("产出指标", "质量指标", "废标率", "≤5%", "2%", "10"),
+            ("效益指标", "社会效益指标", "公共服务水平", "提升", "提升", "30"),
+            ("满意度指标", "服务对象满意度指标", "使用人员满意度", "≥95%", "100%", "10")]
+    project.indicators = [Indicator(a, b, c, t, x, D(w)) for a, b, c, t, x, w in rows]
+    ws = write(tmp_path, project)[MAIN_SHEET]
+    ranges = merged(ws)
+    assert {"B12:B14", "C12:C13", "A11:A16"} <= ranges
+    assert not any(r.startswith(("C14", "B15", "C15", "B16", "C16")) for r in ranges)  # single rows not merged
+    assert [ws.cell(r, 4).value for r in range(12, 17)] == ["采购宗数", "采购招标率", "废标率", "公共服务水平", "使用人员满意度"]
+    assert ws["B12"].value == "产出指标" and ws["C14"].value == "质量指标" and ws["B15"].value == "效益指标"
+    assert (ws["A17"].value, ws["G17"].value) == ("总分", 100)
+
+
+def test_text_is_never_a_formula(tmp_path):
+    project = seed_project()
+    project.info["项目名称"] = HOSTILE
+    project.indicators[0].name = "+1+2"
+    project.indicators[0].deviation = HOSTILE
+    project.indicators[1].deviation = "@SUM(A1)"
+    project.indicators[2].name = "-3"
+    ws = write(tmp_path, project)[MAIN_SHEET]
+    for cell, value in (("B2", HOSTILE), ("D12", "+1+2"), ("I12", HOSTILE), ("I13", "@SUM(A1)"), ("D14", "-3")):
+        assert (ws[cell].value, ws[cell].data_type) == (value, "s")
+    for cell in ("A1", "B5", "B10", "E12", "F12", "I15"):
+        assert ws[cell].data_type == "s"
+
+
+def test_problem_sheet_empty(tmp_path):
+    wb = write(tmp_path)
+    ps = wb[PROBLEM_SHEET]
+    assert [c.value for c in ps[1]] == ["序号", "严重程度", "工作表", "单元格", "问题说明", "填写值"]
+    assert ps["A2"].value == NO_PROBLEMS
+
+
+def test_problem_sheet_lists_problems_and_marks_draft(tmp_path):
+    problems = [Problem("value-missing", "“主管部门”未填写，请填写。", "seed.xlsx", "基本信息", "B4"),
+                Problem("text-too-long", "“项目背景”超过 500 字。", "seed.xlsx", "基本信息", "B10", "=1+1")]
+    wb = write(tmp_path, problems=problems)
+    ps = wb[PROBLEM_SHEET]
+    assert [c.value for c in ps[2]] == [1, "错误", "基本信息", "B4", "“主管部门”未填写，请填写。", None]
+    assert [c.value for c in ps[3]] == [2, "警告", "基本信息", "B10", "“项目背景”超过 500 字。", "=1+1"]
+    assert ps["F3"].data_type == "s"
+    ws = wb[MAIN_SHEET]
+    assert ws["A1"].value.endswith("（草稿）")
+    assert ws["A2"].value == DRAFT_BANNER and "A2:I2" in merged(ws)
+    assert ws["B3"].value == "公共资源交易中心运转经费"  # everything one row down
+    assert "未通过校验" in ws.oddHeader.center.text
+
+
+def test_warnings_alone_are_not_a_draft(tmp_path):
+    problems = [Problem("text-too-long", "“项目背景”超过 500 字。", "seed.xlsx", "基本信息", "B10")]
+    ws = write(tmp_path, problems=problems)[MAIN_SHEET]
+    values = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not any("未通过校验" in v or "草稿" in v for v in values)
+    assert ws.oddHeader.center.text is None
+
+
+def test_blank_year_and_other_decimals(tmp_path):
+    project = seed_project()
+    project.info["评价年度"] = ""
+    ws = write(tmp_path, project, config=Config.from_dict({"scoring": {"table_decimals": 1}}))[MAIN_SHEET]
+    assert ws["A1"].value == "项目支出绩效自评表（    年度）"
+    assert (ws["I5"].value, ws["I5"].number_format) == (7.3, "0.0")
+    assert ws["H15"].value == 97.3
+
+
+def test_output_is_byte_stable_and_atomic(tmp_path):
+    project, card = seed_project(), seed_card()
+    a = write_table(tmp_path / "a.xlsx", project, card, [], Config()).read_bytes()
+    b = write_table(tmp_path / "b.xlsx", project, card, [], Config()).read_bytes()
+    assert a == b
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.xlsx", "b.xlsx"]  # no temporary files left
+
+
+def test_scored_fraction_actual_shown_as_percentage(tmp_path):
+    from perfeval.scoring import score_project
+
+    project = seed_project()
+    project.indicators[0].actual = "1"
+    path = write_table(tmp_path / "t.xlsx", project, score_project(project, Config()), [], Config())
+    ws = openpyxl.load_workbook(path)[MAIN_SHEET]
+    assert (ws["E12"].value, ws["F12"].value, ws["H12"].value, ws["H15"].value) == ("100%", "100%", 50, 97.27)
