@@ -16,8 +16,8 @@ def round_half_up(value: Decimal, places: int) -> Decimal:
 
 
 def _plain(value: Decimal) -> str:
-    """A Decimal as plain text, never in exponent form."""
-    text = format(value, "f")
+    """A Decimal as plain text, never in exponent form, and never "-0.00"."""
+    text = format(value.copy_abs() if value == 0 else value, "f")
     return "0" if text in ("-0", "") else text
 
 
