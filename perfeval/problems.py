@@ -45,8 +45,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # group
     "group-no-leader": (WARNING, "评价工作组没有组长"),
     "group-role-unknown": (WARNING, "评价工作组职务无法识别"),
+    "group-member-duplicate": (WARNING, "评价工作组成员重复"),
     # funding
     "funding-source-unknown": (ERROR, "资金来源无法识别"),
+    "funding-source-duplicate": (WARNING, "同一资金来源填写了多行"),
     "funding-spent-over-budget": (ERROR, "全年执行数超过全年预算数"),
     "funding-received-below-spent": (WARNING, "实际到位数小于全年执行数"),
     "funding-total-mismatch": (ERROR, "合计行与各资金来源之和不符"),
