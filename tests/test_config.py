@@ -1,0 +1,200 @@
+"""The configuration (configuration.md): defaults, overrides, typos that must stop the command, where it is found."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+from pathlib import Path
+
+import pytest
+
+from perfeval.config import COST_SPLIT, DEFAULT_FILE, Config, ConfigError, load_config
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_are_those_of_configuration_md():
+    c = Config()
+    assert c.execution_weight == D(10)
+    assert c.reverse_formula == "ratio"
+    assert c.overachieve_ratio == D("1.3")
+    assert c.low_rate_threshold == D("0.9")
+    assert c.level1_weights == {"产出指标": D(50), "效益指标": D(30), "满意度指标": D(10)}
+    assert c.grade_bands == [("优", D(90)), ("良", D(80)), ("中", D(60))]
+    assert (c.table_decimals, c.prose_decimals) == (2, 0)
+    assert c.limits == {}
+    assert c.report == {"outline": "seed", "docx_template": "", "markdown": True}
+    assert c.run == {"input": ["input_templates/examples"], "output": "output", "workers": 0, "scheduler": ""}
+    assert c.mail == {"smtp_host": "", "smtp_port": 25, "sender": "", "tls": "starttls", "user": "",
+                      "subject_template": "", "body_template": "", "ascii_filenames": False, "max_retries": 3,
+                      "departments": {}}
+    assert c.source == ""
+    assert COST_SPLIT == {"成本指标": 20, "产出指标": 40, "效益指标": 20, "满意度指标": 10}
+    assert sum(COST_SPLIT.values()) + 10 == 100
+
+
+def test_a_file_with_overrides(tmp_path):
+    path = write(tmp_path / "bureau.toml", """
+[scoring]
+execution_weight = 20
+reverse_formula = "linear"
+overachieve_ratio = 1.5
+low_rate_threshold = 0.85
+level1_weights = { "成本指标" = 20, "产出指标" = 40, "效益指标" = 20, "满意度指标" = 10 }
+grade_bands = { "优" = 85 }
+prose_decimals = 2
+
+[limits]
+"综合评价结论" = 200
+
+[report]
+outline = "national"
+
+[mail]
+tls = "ssl"
+smtp_port = 465
+
+[mail.departments]
+"审批局" = "office@example.gov.cn"
+""")
+    c = load_config(path)
+    assert c.source == str(path)
+    assert c.execution_weight == D(20)
+    assert c.reverse_formula == "linear"
+    assert c.overachieve_ratio == D("1.5")
+    assert c.low_rate_threshold == D("0.85")
+    assert c.level1_weights == {"成本指标": D(20), "产出指标": D(40), "效益指标": D(20), "满意度指标": D(10)}
+    assert c.grade_bands == [("优", D(85)), ("良", D(80)), ("中", D(60))]  # the others keep their default
+    assert (c.table_decimals, c.prose_decimals) == (2, 2)
+    assert c.limits == {"综合评价结论": 200}
+    assert c.report["outline"] == "national"
+    assert (c.mail["tls"], c.mail["smtp_port"], c.mail["sender"]) == ("ssl", 465, "")
+    assert c.mail["departments"] == {"审批局": "office@example.gov.cn"}
+
+
+def test_an_int_is_accepted_for_a_float_setting():
+    assert Config.from_dict({"scoring": {"overachieve_ratio": 2}}).overachieve_ratio == D(2)
+    assert Config.from_dict({"scoring": {"low_rate_threshold": 1}}).low_rate_threshold == D(1)
+
+
+def test_float_settings_are_exact_decimals():
+    assert Config.from_dict({"scoring": {"low_rate_threshold": 0.85}}).low_rate_threshold == D("0.85")
+
+
+def config_error(data: dict) -> str:
+    with pytest.raises(ConfigError) as exc:
+        Config.from_dict(data)
+    return str(exc.value)
+
+
+def test_unknown_table():
+    assert config_error({"scorng": {}}) == "未知的配置表 [scorng]（可用：scoring, limits, report, run, mail）"
+
+
+def test_unknown_key():
+    message = config_error({"scoring": {"execution_weigth": 5}})
+    assert message.startswith("未知的配置项 scoring.execution_weigth（可用：execution_weight, reverse_formula,")
+    assert "mail.smtp_hots" in config_error({"mail": {"smtp_hots": "x"}})
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"scoring": {"execution_weight": "10"}}, "配置项 scoring.execution_weight 应为整数，实际为 '10'"),
+    ({"scoring": {"execution_weight": True}}, "配置项 scoring.execution_weight 应为整数，实际为 True"),
+    ({"scoring": {"table_decimals": 1.5}}, "配置项 scoring.table_decimals 应为整数，实际为 1.5"),
+    ({"scoring": {"overachieve_ratio": "1.3"}}, "配置项 scoring.overachieve_ratio 应为数字，实际为 '1.3'"),
+    ({"report": {"markdown": "yes"}}, "配置项 report.markdown 应为布尔值 true/false，实际为 'yes'"),
+    ({"run": {"input": "examples"}}, "配置项 run.input 应为列表，实际为 'examples'"),
+    ({"run": {"input": [1]}}, "配置项 run.input 应为文字列表，实际为 [1]"),
+    ({"mail": {"smtp_port": 25.0}}, "配置项 mail.smtp_port 应为整数，实际为 25.0"),
+    ({"scoring": {"level1_weights": {"产出指标": "50"}}}, "配置项 scoring.level1_weights.产出指标 的类型不正确：'50'"),
+    ({"scoring": {"level1_weights": 50}}, "配置项 scoring.level1_weights 应为表 (table)，实际为 50"),
+    ({"limits": {"综合评价结论": "200"}}, "配置项 limits.综合评价结论 的类型不正确：'200'"),
+    ({"mail": {"departments": {"审批局": 1}}}, "配置项 mail.departments.审批局 的类型不正确：1"),
+    ({"scoring": "x"}, "配置项 scoring 应为表 [scoring]"),
+])
+def test_wrong_type_names_the_key(data, message):
+    assert config_error(data) == message
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"scoring": {"reverse_formula": "exp"}}, "配置项 scoring.reverse_formula 只能是 ratio / linear，实际为 'exp'"),
+    ({"report": {"outline": "provincial"}}, "配置项 report.outline 只能是 seed / national，实际为 'provincial'"),
+    ({"mail": {"tls": "tls"}}, "配置项 mail.tls 只能是 starttls / ssl / none，实际为 'tls'"),
+])
+def test_bad_choice_names_the_key_and_the_choices(data, message):
+    assert config_error(data) == message
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"scoring": {"execution_weight": -1}}, "配置项 scoring.execution_weight 不能为负数"),
+    ({"scoring": {"overachieve_ratio": 1}}, "配置项 scoring.overachieve_ratio 应大于 1"),
+    ({"scoring": {"low_rate_threshold": 0}}, "配置项 scoring.low_rate_threshold 应在 0 与 1 之间"),
+    ({"scoring": {"grade_bands": {"差": 10}}}, "配置项 scoring.grade_bands 只能含 优、良、中，多出 ['差']"),
+    ({"run": {"workers": -2}}, "配置项 run.workers 不能为负数"),
+])
+def test_values_out_of_range(data, message):
+    assert config_error(data) == message
+
+
+def test_a_typo_in_a_file_stops_with_the_key(tmp_path):
+    path = write(tmp_path / "perfeval.toml", "[scoring]\nreverse_fromula = \"linear\"\n")
+    with pytest.raises(ConfigError, match="scoring.reverse_fromula"):
+        load_config(path)
+
+
+def test_toml_syntax_error(tmp_path):
+    path = write(tmp_path / "bad.toml", "[scoring\n")
+    with pytest.raises(ConfigError) as exc:
+        load_config(path)
+    assert str(exc.value).startswith(f"配置文件 {path} 格式错误：")
+
+
+def test_perfeval_toml_in_the_current_folder_is_found(tmp_path, monkeypatch):
+    write(tmp_path / DEFAULT_FILE, "[scoring]\nexecution_weight = 15\n")
+    assert load_config(cwd=tmp_path).execution_weight == D(15)
+    monkeypatch.chdir(tmp_path)
+    c = load_config()
+    assert (c.execution_weight, Path(c.source).name) == (D(15), DEFAULT_FILE)
+
+
+def test_no_file_gives_the_defaults(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    c = load_config()
+    assert (c.execution_weight, c.source) == (D(10), "")
+
+
+def test_explicit_path_wins_over_the_current_folder(tmp_path):
+    write(tmp_path / DEFAULT_FILE, "[scoring]\nexecution_weight = 15\n")
+    other = write(tmp_path / "other.toml", "[scoring]\nexecution_weight = 5\n")
+    assert load_config(other, cwd=tmp_path).execution_weight == D(5)
+
+
+def test_explicit_path_missing_is_an_error(tmp_path):
+    missing = tmp_path / "nowhere.toml"
+    with pytest.raises(ConfigError) as exc:
+        load_config(missing, cwd=tmp_path)
+    assert str(exc.value) == f"找不到配置文件 {missing}"
+
+
+def test_file_with_byte_order_mark(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes("\ufeff[scoring]\nexecution_weight = 8\n".encode("utf-8"))  # saved by Notepad
+    assert load_config(path).execution_weight == D(8)
+
+
+def test_command_line_overrides():
+    c = Config.from_dict({"scoring": {"execution_weight": 20}}, "f.toml")
+    run = c.with_overrides("run", workers=4, output=None)
+    assert (run.run["workers"], run.run["output"], run.execution_weight, run.source) == (4, "output", D(20), "f.toml")
+    with pytest.raises(ConfigError, match="run.workers"):
+        c.with_overrides("run", workers="many")
+
+
+def test_digest_follows_what_changes_results():
+    base = Config()
+    assert base.digest() == Config().digest()
+    assert Config.from_dict({"scoring": {"reverse_formula": "linear"}}).digest() != base.digest()
+    assert Config.from_dict({"run": {"workers": 4}}).digest() == base.digest()
+    assert Config.from_dict({"mail": {"smtp_host": "smtp.example.gov.cn"}}).digest() == base.digest()
