@@ -96,7 +96,9 @@ def _check_text(ev) -> str:
 # ---- run ----------------------------------------------------------------------------------------------------
 
 def cmd_run(args) -> int:
-    from .batch import BatchLocked, run_batch
+    import logging
+
+    from .batch import BatchError, run_batch
 
     config = _config(args)
     run = config.run
@@ -109,11 +111,21 @@ def cmd_run(args) -> int:
     if workers < 0:
         raise UsageError("--workers 不能为负数 / must not be negative")
     scheduler = args.scheduler if args.scheduler is not None else run["scheduler"]
+    progress = sys.stderr.isatty()
+    if not progress:  # cron, systemd: a plain line per file on stderr instead of the progress bar
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger = logging.getLogger("perfeval")
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
     try:
         result = run_batch(inputs, output, config, workers=workers, scheduler=scheduler or None,
-                           ship_inputs=args.ship_inputs, progress=sys.stderr.isatty())
-    except BatchLocked as exc:
+                           ship_inputs=args.ship_inputs, progress=progress)
+    except BatchError as exc:  # BatchLocked among them
         raise UsageError(str(exc)) from None
+    finally:
+        if not progress:
+            logging.getLogger("perfeval").removeHandler(handler)
     for line in result.summary_lines():
         print(line)
     return result.exit_code

@@ -1,0 +1,167 @@
+"""The batch's manifest (``manifest.json``): what a run read, what it found, and what it wrote.
+
+The manifest is self-sufficient: later steps (the summary, the e-mail command, the next run) need nothing else.
+It is also the cache of the next run: an entry holds everything the summary needs (figures at full precision,
+indicator rows, spending lines, volumes), so a file whose bytes, configuration digest and tool version are
+unchanged is not read again.
+
+Numbers are JSON strings, never JSON numbers (no float artefacts):
+
+- the figures shown to people (年初预算数, 全年预算数, 全年执行数, 得分) have exactly two decimals ("32.90",
+  "97.27"); 执行率 is a percentage with two decimals ("72.74%"); "" when unknown;
+- the figures under ``data`` are exact decimals at full precision ("32.9", "97.2735562310030395…"), or null.
+
+The format is documented in README.md ("Output layout").
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from . import fmt
+from .fileio import write_text
+from .pipeline import STATUS_LABELS, Evaluation, project_folder_name
+from .problems import SEVERITIES, Problem
+
+MANIFEST_NAME = "manifest.json"
+FORMAT = 1  # raised when an entry's layout changes; a manifest of another format is never reused
+
+INFO_KEYS = ("评价年度", "项目名称", "主管部门", "实施单位", "联系邮箱")
+FIGURE_KEYS = ("年初预算数", "全年预算数", "全年执行数", "执行率", "得分", "等级")
+SUPERSEDED_CODE = "file-superseded"
+
+
+# ---- numbers ------------------------------------------------------------------------------------------------
+
+def exact(value: Decimal | None) -> str | None:
+    """A Decimal as an exact decimal string (never in exponent form); None stays None."""
+    return None if value is None else format(value, "f")
+
+
+def decimal(text: Any) -> Decimal | None:
+    """The inverse of :func:`exact`: an exact string (or None) back to a Decimal."""
+    if text is None or text == "":
+        return None
+    try:
+        return Decimal(str(text))
+    except InvalidOperation:
+        return None
+
+
+def shown_figures(figures: dict[str, Any]) -> dict[str, str]:
+    """The figures as shown to people: fixed two decimals, the rate as a percentage, "" when unknown."""
+    shown = {}
+    for key in FIGURE_KEYS:
+        value = figures.get(key)
+        if key == "等级":
+            shown[key] = value or ""
+        elif key == "执行率":
+            shown[key] = fmt.rate(decimal(value))
+        else:
+            shown[key] = fmt.score(decimal(value))
+    return shown
+
+
+# ---- one file's record --------------------------------------------------------------------------------------
+
+def evaluation_record(ev: Evaluation) -> dict[str, Any]:
+    """What one evaluated workbook gave, as plain data (what a worker returns and the next run reuses).
+
+    Keys: ``name``, ``status`` (of the workbook alone, before the superseded rule), ``info``, ``folder_base``
+    (the project folder's name before it is made unique), ``figures``, ``indicators``, ``spending``,
+    ``volumes`` and ``problems`` (``Problem.to_dict()``).
+    """
+    project, card = ev.project, ev.card
+    record: dict[str, Any] = {"name": ev.name, "status": ev.status, "info": {k: "" for k in INFO_KEYS},
+                              "folder_base": "", "figures": {k: None for k in FIGURE_KEYS}, "indicators": [],
+                              "spending": [], "volumes": [], "problems": [p.to_dict() for p in ev.problems]}
+    if project is None or ev.blank:
+        return record
+    record["info"] = {k: project.info.get(k, "").strip() for k in INFO_KEYS}
+    record["folder_base"] = project_folder_name(project, Path(ev.name).stem)
+    if card is not None:
+        record["figures"] = {"年初预算数": exact(project.initial_budget), "全年预算数": exact(project.budget),
+                             "全年执行数": exact(project.spent), "执行率": exact(card.execution_rate),
+                             "得分": exact(card.total), "等级": card.grade}
+        record["indicators"] = [
+            {"一级指标": s.indicator.level1, "二级指标": s.indicator.level2, "三级指标": s.indicator.name,
+             "年度指标值": s.indicator.target, "实际完成值": s.indicator.actual, "计量单位": s.indicator.unit,
+             "分值": exact(s.indicator.weight), "得分": exact(s.score), "完成情况": s.status,
+             "偏差原因分析及改进措施": s.indicator.deviation}
+            for s in card.indicators]
+    record["spending"] = [{"支出内容": line.item, "金额": exact(line.amount), "说明": line.note}
+                          for line in project.spending]
+    record["volumes"] = [{"业务类别": v.category, "数量": exact(v.count), "金额": exact(v.amount), "备注": v.note}
+                         for v in project.volumes]
+    return record
+
+
+def problem_record(code: str, message: str, name: str) -> dict[str, Any]:
+    """A whole-file problem as the manifest stores it."""
+    return Problem(code, message, name).to_dict()
+
+
+def file_record(name: str, status: str, problems: list[dict[str, Any]]) -> dict[str, Any]:
+    """The record of a file that was not evaluated (skipped, or lost with its worker)."""
+    return {"name": name, "status": status, "info": {k: "" for k in INFO_KEYS}, "folder_base": "",
+            "figures": {k: None for k in FIGURE_KEYS}, "indicators": [], "spending": [], "volumes": [],
+            "problems": problems}
+
+
+# ---- one file's manifest entry ------------------------------------------------------------------------------
+
+def make_entry(source: dict[str, Any], record: dict[str, Any], *, status: str, reused: bool, folder: str,
+               outputs: dict[str, str], superseded_by: str = "",
+               extra_problems: list[dict[str, Any]] = ()) -> dict[str, Any]:
+    """The manifest entry of one input file.
+
+    ``source`` holds ``path`` (relative to the working folder, or absolute), ``absolute_path``, ``sha256``,
+    ``size`` and ``modified``; ``record`` is :func:`evaluation_record`'s result; ``extra_problems`` are the
+    batch's own findings about the file (file-superseded).
+    """
+    problems = list(record["problems"]) + list(extra_problems)
+    counts = {s: 0 for s in SEVERITIES}
+    for p in problems:
+        counts[p["severity"]] += 1
+    entry: dict[str, Any] = dict(source)
+    entry.update({"name": record["name"], "status": status, "status_label": STATUS_LABELS[status], "reused": reused})
+    entry.update(record["info"])
+    entry.update(shown_figures(record["figures"]))
+    entry.update({"problem_counts": counts, "problems": problems, "folder": folder, "outputs": dict(outputs),
+                  "superseded_by": superseded_by,
+                  "data": {"status": record["status"], "folder_base": record["folder_base"],
+                           "figures": record["figures"], "indicators": record["indicators"],
+                           "spending": record["spending"], "volumes": record["volumes"]}})
+    return entry
+
+
+def record_from_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """The record an entry was made from (for reuse): the batch's own findings are left out."""
+    data = entry["data"]
+    return {"name": entry["name"], "status": data["status"], "info": {k: entry.get(k, "") for k in INFO_KEYS},
+            "folder_base": data["folder_base"], "figures": data["figures"], "indicators": data["indicators"],
+            "spending": data["spending"], "volumes": data["volumes"],
+            "problems": [p for p in entry["problems"] if p["code"] != SUPERSEDED_CODE]}
+
+
+# ---- the file -----------------------------------------------------------------------------------------------
+
+def write_manifest(path: Path, manifest: dict[str, Any]) -> Path:
+    """Write the manifest atomically (UTF-8, Chinese kept readable)."""
+    write_text(path, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+    return path
+
+
+def load_manifest(folder: Path) -> dict[str, Any] | None:
+    """The manifest of an earlier run in ``folder``; None when there is none, or it is unreadable or of
+    another format."""
+    try:
+        data = json.loads((Path(folder) / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("files"), list):
+        return None
+    return data

@@ -1,0 +1,349 @@
+"""The batch's summary workbook (绩效自评汇总.xlsx), made from the manifest's entries alone.
+
+Sheets: 项目汇总 (a row per project), 部门汇总 (per 评价年度 and 主管部门, over the projects without errors),
+指标明细, 支出明细, 业务量汇总, 问题清单 (every problem of every file) and 图表 (native Excel charts).
+
+Rows are written directly with XlsxWriter (``constant_memory``: a batch of thousands of projects stays small in
+memory; rows are written strictly in order); pandas only aggregates. Text from the inputs is always written with
+``write_string``; every figure is rounded by :func:`perfeval.fmt.table_value` and shown by a number format.
+The output is byte-stable: the same entries give the same file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+
+from . import fmt
+from .config import Config
+from .fileio import atomic_path
+from .manifest import decimal
+from .model import (STATUS_MET, STATUS_MISSED, STATUS_OVER, STATUS_QUAL_FULL, STATUS_QUAL_NONE, STATUS_QUAL_PARTIAL,
+                    STATUS_UNKNOWN)
+from .pipeline import STATUS_HAS_ERRORS, STATUS_LABELS, STATUS_OK
+from .problems import SEVERITIES
+from .render import clean, display_width, number_format, with_unit
+
+SUMMARY_NAME = "绩效自评汇总.xlsx"
+CREATED = dt.datetime(2000, 1, 1)  # a fixed date keeps the output byte-stable
+FONT = "宋体"
+GRADES = ("优", "良", "中", "差")
+MAX_WIDTH = 60  # longer text wraps
+PROJECT_STATUSES = (STATUS_OK, STATUS_HAS_ERRORS)  # files that are counted as projects
+
+SHEET_PROJECTS = "项目汇总"
+SHEET_DEPARTMENTS = "部门汇总"
+SHEET_INDICATORS = "指标明细"
+SHEET_SPENDING = "支出明细"
+SHEET_VOLUMES = "业务量汇总"
+SHEET_PROBLEMS = "问题清单"
+SHEET_CHARTS = "图表"
+
+INDICATOR_STATUS_LABELS = {STATUS_MET: "已完成", STATUS_OVER: "超额完成", STATUS_MISSED: "未完成",
+                           STATUS_QUAL_FULL: "达成", STATUS_QUAL_PARTIAL: "部分达成", STATUS_QUAL_NONE: "未达成",
+                           STATUS_UNKNOWN: "无法识别"}
+
+_PROJECT_KEYS = ("评价年度", "主管部门", "实施单位", "项目名称")
+
+
+@dataclass(frozen=True)
+class Col:
+    header: str
+    kind: str = "text"  # text | long (wraps) | money | rate | score | count (Decimal, whole) | int
+    min_width: int = 8
+
+
+# ---- aggregation ---------------------------------------------------------------------------------------------
+
+def _dsum(values: Iterable[Decimal | None]) -> Decimal:
+    return sum((v for v in values if v is not None), Decimal(0))
+
+
+def _dmin(values: Iterable[Decimal | None]) -> Decimal | None:
+    return min((v for v in values if v is not None), default=None)
+
+
+def projects(entries: Iterable[dict]) -> list[dict]:
+    """The entries that count as projects (evaluated, not superseded), in the summary's order."""
+    rows = [e for e in entries if e["status"] in PROJECT_STATUSES]
+    return sorted(rows, key=lambda e: (*(e.get(k, "") for k in _PROJECT_KEYS), e["path"]))
+
+
+def figure(entry: dict, key: str) -> Decimal | None:
+    """One figure of an entry at full precision."""
+    return decimal(entry["data"]["figures"].get(key))
+
+
+@dataclass
+class DepartmentRow:
+    year: str
+    department: str
+    projects: int  # all projects of the department
+    with_errors: int  # left out of every figure below
+    initial: Decimal
+    budget: Decimal
+    spent: Decimal
+    rate: Decimal | None  # spent / budget of the sums
+    mean_score: Decimal | None
+    lowest_score: Decimal | None
+    grades: dict[str, int]
+
+
+def department_rows(entries: Iterable[dict]) -> list[DepartmentRow]:
+    """Per 评价年度 and 主管部门: counts of all projects, and the figures over the projects without errors."""
+    import pandas as pd
+
+    records = [{"year": e.get("评价年度", ""), "department": e.get("主管部门", ""),
+                "errors": e["status"] == STATUS_HAS_ERRORS, "initial": figure(e, "年初预算数"),
+                "budget": figure(e, "全年预算数"), "spent": figure(e, "全年执行数"), "score": figure(e, "得分"),
+                "grade": e["data"]["figures"].get("等级") or ""} for e in projects(entries)]
+    if not records:
+        return []
+    df = pd.DataFrame.from_records(records)
+    keys = ["year", "department"]
+    totals = df.groupby(keys, sort=True).agg(projects=("errors", "size"), with_errors=("errors", "sum"))
+    clean_df = df[~df["errors"]]
+    sums = clean_df.groupby(keys, sort=True).agg(initial=("initial", _dsum), budget=("budget", _dsum),
+                                                 spent=("spent", _dsum), score_sum=("score", _dsum),
+                                                 lowest=("score", _dmin), counted=("score", "count"))
+    grades = pd.crosstab([clean_df["year"], clean_df["department"]], clean_df["grade"]) if len(clean_df) else None
+    rows = []
+    for (year, department), total in totals.iterrows():
+        row = DepartmentRow(year, department, int(total["projects"]), int(total["with_errors"]), Decimal(0),
+                            Decimal(0), Decimal(0), None, None, None, {g: 0 for g in GRADES})
+        if (year, department) in sums.index:
+            s = sums.loc[(year, department)]
+            row.initial, row.budget, row.spent = s["initial"], s["budget"], s["spent"]
+            row.rate = row.spent / row.budget if row.budget else None
+            row.mean_score = s["score_sum"] / s["counted"] if s["counted"] else None
+            row.lowest_score = s["lowest"]
+            if grades is not None and (year, department) in grades.index:
+                counts = grades.loc[(year, department)]
+                row.grades = {g: int(counts.get(g, 0)) for g in GRADES}
+        rows.append(row)
+    return rows
+
+
+# ---- writing -------------------------------------------------------------------------------------------------
+
+class _Writer:
+    """One table sheet: a header row, rows written in order, widths fitted to the text."""
+
+    def __init__(self, book: "_Book", name: str, columns: tuple[Col, ...]):
+        self.book = book
+        self.ws = book.wb.add_worksheet(name)
+        self.columns = columns
+        self.widths = [max(c.min_width, display_width(c.header) + 2) for c in columns]
+        self.row = 0
+        for col, c in enumerate(columns):
+            self.ws.write_string(0, col, c.header, book.formats["header"])
+        self.row = 1
+
+    def add(self, values: Iterable[Any]) -> None:
+        for col, (c, value) in enumerate(zip(self.columns, values)):
+            self._cell(col, c, value)
+        self.row += 1
+
+    def _cell(self, col: int, c: Col, value: Any) -> None:
+        ws, cell_format = self.ws, self.book.formats[c.kind]
+        if value is None or value == "":
+            ws.write_blank(self.row, col, None, cell_format)
+            return
+        if c.kind in ("text", "long"):
+            text = clean(value)
+            ws.write_string(self.row, col, text, cell_format)
+            width = max(display_width(line) for line in text.split("\n")) if text else 0
+        elif c.kind == "int":
+            ws.write_number(self.row, col, int(value), cell_format)
+            width = len(str(int(value)))
+        else:
+            places = self.book.places[c.kind]
+            number = fmt.table_value(value, places)
+            ws.write_number(self.row, col, number, cell_format)
+            width = len(f"{number:,.{places}f}") + 2
+        self.widths[col] = max(self.widths[col], min(width + 2, MAX_WIDTH))
+
+    def finish(self) -> None:
+        ws = self.ws
+        for col, width in enumerate(self.widths):
+            ws.set_column(col, col, width)
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(self.row - 1, 0), len(self.columns) - 1)
+        self.book.print_setup(ws)
+
+
+class _Book:
+    def __init__(self, path: Path, config: Config):
+        self.wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
+                                                  "strings_to_numbers": False, "constant_memory": True})
+        self.wb.set_properties({"title": "项目支出绩效自评汇总", "author": "perfeval", "created": CREATED})
+        score = number_format(config.table_decimals)
+        self.places = {"money": 2, "rate": 4, "score": config.table_decimals, "count": 0}
+        base = {"font_name": FONT, "font_size": 10, "border": 1, "valign": "top"}
+        self.formats = {
+            "header": self.wb.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "align": "center",
+                                          "valign": "vcenter", "text_wrap": True}),
+            "text": self.wb.add_format(base),
+            "long": self.wb.add_format({**base, "text_wrap": True}),
+            "money": self.wb.add_format({**base, "num_format": "0.00"}),
+            "rate": self.wb.add_format({**base, "num_format": "0.00%"}),
+            "score": self.wb.add_format({**base, "num_format": score}),
+            "int": self.wb.add_format({**base, "num_format": "0"}),
+            "count": self.wb.add_format({**base, "num_format": "0"}),
+            "title": self.wb.add_format({"font_name": FONT, "font_size": 12, "bold": True}),
+            "note": self.wb.add_format({"font_name": FONT, "font_size": 10, "italic": True}),
+        }
+
+    def table(self, name: str, columns: tuple[Col, ...], rows: Iterable[Iterable[Any]]) -> _Writer:
+        writer = _Writer(self, name, columns)
+        for values in rows:
+            writer.add(values)
+        writer.finish()
+        return writer
+
+    @staticmethod
+    def print_setup(ws) -> None:
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
+        ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        ws.set_footer("&C第 &P 页，共 &N 页")
+
+
+PROJECT_COLUMNS = (Col("评价年度", min_width=9), Col("主管部门"), Col("实施单位"), Col("项目名称", min_width=16),
+                   Col("年初预算数（万元）", "money"), Col("全年预算数（万元）", "money"),
+                   Col("全年执行数（万元）", "money"), Col("执行率", "rate"), Col("得分", "score"), Col("等级"),
+                   Col("错误数", "int"), Col("警告数", "int"), Col("状态"), Col("源文件", min_width=20))
+DEPARTMENT_COLUMNS = (Col("评价年度", min_width=9), Col("主管部门"), Col("项目数", "int"),
+                      Col("有错误未计入", "int"), Col("年初预算数合计（万元）", "money"),
+                      Col("全年预算数合计（万元）", "money"), Col("全年执行数合计（万元）", "money"),
+                      Col("执行率", "rate"), Col("平均得分", "score"), Col("最低得分", "score"),
+                      *(Col(g, "int", 5) for g in GRADES))
+INDICATOR_COLUMNS = (*(Col(k) for k in _PROJECT_KEYS), Col("一级指标"), Col("二级指标"), Col("三级指标"),
+                     Col("年度指标值"), Col("实际完成值"), Col("分值", "score"), Col("得分", "score"),
+                     Col("完成情况"), Col("偏差原因分析及改进措施", "long", 30), Col("项目状态"))
+SPENDING_COLUMNS = (*(Col(k) for k in _PROJECT_KEYS), Col("支出内容", "long", 20), Col("金额（万元）", "money"),
+                    Col("说明", "long", 20))
+VOLUME_COLUMNS = (*(Col(k) for k in _PROJECT_KEYS), Col("业务类别"), Col("数量（宗）", "count"),
+                  Col("金额（亿元）", "money"), Col("备注", "long", 12))
+PROBLEM_COLUMNS = (Col("源文件", min_width=20), Col("项目名称"), Col("实施单位"), Col("文件状态"), Col("工作表"),
+                   Col("单元格"), Col("严重程度"), Col("问题代码", min_width=14), Col("问题说明", "long", 40),
+                   Col("填写值", "long", 12))
+
+
+def _project_row(e: dict) -> list:
+    counts = e["problem_counts"]
+    return [*(e.get(k, "") for k in _PROJECT_KEYS), figure(e, "年初预算数"), figure(e, "全年预算数"),
+            figure(e, "全年执行数"), figure(e, "执行率"), figure(e, "得分"), e["data"]["figures"].get("等级"),
+            counts[SEVERITIES[0]], counts[SEVERITIES[1]], STATUS_LABELS[e["status"]], e["path"]]
+
+
+def _department_row(d: DepartmentRow) -> list:
+    return [d.year, d.department, d.projects, d.with_errors, d.initial, d.budget, d.spent, d.rate, d.mean_score,
+            d.lowest_score, *(d.grades[g] for g in GRADES)]
+
+
+def _detail_rows(entries: list[dict], key: str, values: Callable[[dict, dict], list]) -> Iterable[list]:
+    for e in entries:
+        head = [e.get(k, "") for k in _PROJECT_KEYS]
+        for item in e["data"][key]:
+            yield head + values(e, item)
+
+
+def _indicator_values(e: dict, i: dict) -> list:
+    unit = i.get("计量单位", "")
+    return [i["一级指标"], i["二级指标"], i["三级指标"], with_unit(i["年度指标值"], unit),
+            with_unit(i["实际完成值"], unit), decimal(i["分值"]), decimal(i["得分"]),
+            INDICATOR_STATUS_LABELS.get(i["完成情况"], i["完成情况"]), i["偏差原因分析及改进措施"],
+            STATUS_LABELS[e["status"]]]
+
+
+def _spending_values(e: dict, s: dict) -> list:
+    return [s["支出内容"], decimal(s["金额"]), s["说明"]]
+
+
+def _volume_values(e: dict, v: dict) -> list:
+    return [v["业务类别"], decimal(v["数量"]), decimal(v["金额"]), v["备注"]]
+
+
+def _problem_rows(entries: Iterable[dict]) -> Iterable[list]:
+    for e in sorted(entries, key=lambda e: e["path"]):
+        for p in e["problems"]:
+            yield [e["path"], e.get("项目名称", ""), e.get("实施单位", ""), STATUS_LABELS[e["status"]], p["sheet"],
+                   p["cell"], p["severity"], p["code"], p["message"], p["value"]]
+
+
+def _write_charts(book: _Book, departments: list[DepartmentRow]) -> None:
+    """图表: execution rate per department (columns) and the grade distribution (pie), with their data."""
+    ws = book.wb.add_worksheet(SHEET_CHARTS)
+    f = book.formats
+    ws.set_column(0, 0, 24)
+    ws.set_column(1, 1, 10)
+    ws.set_column(3, 4, 8)
+    ws.write_string(0, 0, "各主管部门预算执行率（不含有错误的项目）", f["title"])
+    ws.write_string(1, 0, "主管部门", f["header"])
+    ws.write_string(1, 1, "执行率", f["header"])
+    ws.write_string(1, 3, "等级", f["header"])
+    ws.write_string(1, 4, "项目数", f["header"])
+    years = {d.year for d in departments}
+    totals = {g: sum(d.grades[g] for d in departments) for g in GRADES}
+    rows = max(len(departments), len(GRADES))
+    for i in range(rows):
+        if i < len(departments):
+            d = departments[i]
+            label = f"{d.year} {d.department}".strip() if len(years) > 1 else d.department
+            ws.write_string(2 + i, 0, clean(label) or "（未填写）", f["text"])
+            if d.rate is None:
+                ws.write_blank(2 + i, 1, None, f["rate"])
+            else:
+                ws.write_number(2 + i, 1, fmt.table_value(d.rate, 4), f["rate"])
+        if i < len(GRADES):
+            ws.write_string(2 + i, 3, GRADES[i], f["text"])
+            ws.write_number(2 + i, 4, totals[GRADES[i]], f["int"])
+    if not departments:
+        ws.write_string(2 + rows, 0, "没有可统计的项目。", f["note"])
+        book.print_setup(ws)
+        return
+    last = 1 + len(departments)
+    column = book.wb.add_chart({"type": "column"})
+    column.add_series({"name": "预算执行率", "categories": [SHEET_CHARTS, 2, 0, last, 0],
+                       "values": [SHEET_CHARTS, 2, 1, last, 1], "data_labels": {"value": True, "num_format": "0.00%"},
+                       "fill": {"color": "#4472C4"}})
+    column.set_title({"name": "各主管部门预算执行率"})
+    column.set_y_axis({"num_format": "0%", "min": 0})
+    column.set_legend({"none": True})
+    column.set_size({"width": 720, "height": 360})
+    ws.insert_chart(0, 6, column)
+    pie = book.wb.add_chart({"type": "pie"})
+    pie.add_series({"name": "评价等级分布", "categories": [SHEET_CHARTS, 2, 3, 5, 3],
+                    "values": [SHEET_CHARTS, 2, 4, 5, 4], "data_labels": {"value": True, "category": True},
+                    "points": [{"fill": {"color": c}} for c in ("#70AD47", "#4472C4", "#FFC000", "#C00000")]})
+    pie.set_title({"name": "评价等级分布（不含有错误的项目）"})
+    pie.set_size({"width": 480, "height": 320})
+    ws.insert_chart(19, 6, pie)
+    book.print_setup(ws)
+
+
+def write_summary(path: str | Path, entries: list[dict], config: Config) -> Path:
+    """Write the summary workbook of a batch from its manifest entries (atomically)."""
+    path = Path(path)
+    rows = projects(entries)
+    departments = department_rows(entries)
+    with atomic_path(path) as tmp:
+        book = _Book(tmp, config)
+        book.table(SHEET_PROJECTS, PROJECT_COLUMNS, (_project_row(e) for e in rows))
+        book.table(SHEET_DEPARTMENTS, DEPARTMENT_COLUMNS, (_department_row(d) for d in departments))
+        book.table(SHEET_INDICATORS, INDICATOR_COLUMNS, _detail_rows(rows, "indicators", _indicator_values))
+        book.table(SHEET_SPENDING, SPENDING_COLUMNS, _detail_rows(rows, "spending", _spending_values))
+        book.table(SHEET_VOLUMES, VOLUME_COLUMNS, _detail_rows(rows, "volumes", _volume_values))
+        book.table(SHEET_PROBLEMS, PROBLEM_COLUMNS, _problem_rows(entries))
+        _write_charts(book, departments)
+        book.wb.close()
+    return path
