@@ -70,6 +70,9 @@ CHOICES = {
 FREE_TABLES = {"limits": int, ("scoring", "level1_weights"): (int, float), ("scoring", "grade_bands"): (int, float),
                ("mail", "departments"): str}
 
+# Numeric keys whose default is whole but where a fraction is meaningful (7.5 points).
+FRACTIONAL = {("scoring", "execution_weight")}
+
 # The second accepted level-1 split (财预〔2021〕101号, with 成本指标 as its own level 1).
 COST_SPLIT = {"成本指标": 20, "产出指标": 40, "效益指标": 20, "满意度指标": 10}
 
@@ -110,6 +113,8 @@ def _validate(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
                 _check_free(f"{table}.{key}", value, FREE_TABLES[(table, key)])
             else:
                 expected = type(DEFAULTS[table][key])
+                if (table, key) in FRACTIONAL:
+                    expected = float
                 if not _type_ok(value, expected):
                     raise ConfigError(
                         f"配置项 {table}.{key} 应为{TYPE_NAMES.get(expected, expected.__name__)}，实际为 {value!r}")
@@ -135,6 +140,9 @@ def _check_ranges(merged: dict[str, dict[str, Any]]) -> None:
     unknown = set(s["grade_bands"]) - {"优", "良", "中"}
     if unknown:
         raise ConfigError(f"配置项 scoring.grade_bands 只能含 优、良、中，多出 {sorted(unknown)}")
+    bands = {"优": 90, "良": 80, "中": 60} | s["grade_bands"]
+    if not bands["优"] > bands["良"] > bands["中"] >= 0:
+        raise ConfigError("配置项 scoring.grade_bands 的下限应满足 优 > 良 > 中 ≥ 0")
     if merged["run"]["workers"] < 0:
         raise ConfigError("配置项 run.workers 不能为负数")
 

@@ -15,7 +15,7 @@ from .config import Config
 from .model import (STATUS_MET, STATUS_MISSED, STATUS_OVER, STATUS_QUAL_FULL, STATUS_QUAL_NONE,
                     STATUS_QUAL_PARTIAL, STATUS_UNKNOWN, Indicator, IndicatorScore, Project, ScoreCard)
 from .parse import (BAND_FULL, BAND_NONE, BAND_PARTIAL, KIND_DATE, KIND_NUMBER, KIND_TEXT, REVERSE_OPS, EQ,
-                    HUNDRED, ParseError, Value, date_not_later, in_common_unit, parse_actual, parse_target,
+                    ParseError, Value, date_not_later, in_common_unit, parse_actual, parse_target,
                     qualitative_band, units_compatible)
 
 ZERO = Decimal(0)
@@ -114,17 +114,9 @@ def score_indicator(ind: Indicator, config: Config, year: int | None = None) -> 
             return result
         _score_qualitative(result, band, weight)
     else:
-        _score_qualitative(result, _text_band(ind, actual), weight)
+        _score_qualitative(result, qualitative_band(ind.actual, ind.target), weight)
     _apply_self_score_rules(result, weight)
     return result
-
-
-def _text_band(ind: Indicator, actual: Value) -> str | None:
-    band = qualitative_band(ind.actual, ind.target)
-    if band is None and actual.kind == KIND_NUMBER and actual.number is not None:
-        percent = actual.number if actual.is_percent or actual.number > 1 else actual.number * HUNDRED
-        band = BAND_FULL if percent >= 80 else BAND_PARTIAL if percent >= 60 else BAND_NONE
-    return band
 
 
 def _score_number(result: IndicatorScore, target: Value, actual: Value, weight: Decimal, config: Config) -> None:

@@ -100,8 +100,8 @@ def test_unknown_key():
 
 
 @pytest.mark.parametrize("data, message", [
-    ({"scoring": {"execution_weight": "10"}}, "配置项 scoring.execution_weight 应为整数，实际为 '10'"),
-    ({"scoring": {"execution_weight": True}}, "配置项 scoring.execution_weight 应为整数，实际为 True"),
+    ({"scoring": {"execution_weight": "10"}}, "配置项 scoring.execution_weight 应为数字，实际为 '10'"),
+    ({"scoring": {"execution_weight": True}}, "配置项 scoring.execution_weight 应为数字，实际为 True"),
     ({"scoring": {"table_decimals": 1.5}}, "配置项 scoring.table_decimals 应为整数，实际为 1.5"),
     ({"scoring": {"overachieve_ratio": "1.3"}}, "配置项 scoring.overachieve_ratio 应为数字，实际为 '1.3'"),
     ({"report": {"markdown": "yes"}}, "配置项 report.markdown 应为布尔值 true/false，实际为 'yes'"),
@@ -198,3 +198,12 @@ def test_digest_follows_what_changes_results():
     assert Config.from_dict({"scoring": {"reverse_formula": "linear"}}).digest() != base.digest()
     assert Config.from_dict({"run": {"workers": 4}}).digest() == base.digest()
     assert Config.from_dict({"mail": {"smtp_host": "smtp.example.gov.cn"}}).digest() == base.digest()
+
+
+def test_execution_weight_may_be_fractional():
+    assert Config.from_dict({"scoring": {"execution_weight": 7.5}}).execution_weight == D("7.5")
+
+
+def test_grade_bands_must_descend():
+    with pytest.raises(ConfigError, match="grade_bands"):
+        Config.from_dict({"scoring": {"grade_bands": {"优": 70, "良": 80}}})
