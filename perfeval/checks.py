@@ -245,14 +245,22 @@ def group_roles(ctx: Context) -> Iterator[Problem]:
             yield ctx.at(person, "role", "group-role-unknown", f"{what}。请填写组长、副组长或组员。", person.role)
 
 
+def _repeats(records: Iterable, key: Callable) -> Iterator[tuple[object, object]]:
+    """(record, the first record with the same key) for every record whose key was seen before; blank keys skip."""
+    seen: dict = {}
+    for record in records:
+        k = key(record)
+        if k:
+            first = seen.setdefault(k, record)
+            if first is not record:
+                yield record, first
+
+
 @rule
 def group_duplicates(ctx: Context) -> Iterator[Problem]:
-    seen: dict[str, m.Member] = {}
-    for person in ctx.project.members:
-        first = seen.setdefault(person.name, person)
-        if first is not person:
-            yield ctx.at(person, "name", "group-member-duplicate", f"“{person.name}”在评价工作组中出现不止一次"
-                         f"（另见 {first.cells.get('name', '')}）。请删除重复的姓名。", person.name)
+    for person, first in _repeats(ctx.project.members, lambda p: p.name):
+        yield ctx.at(person, "name", "group-member-duplicate", f"“{person.name}”在评价工作组中出现不止一次"
+                     f"（另见 {first.cells.get('name', '')}）。请删除重复的姓名。", person.name)
 
 
 # ---- 资金情况 -------------------------------------------------------------------------------------------------
@@ -288,30 +296,33 @@ def funding_filled(ctx: Context) -> Iterator[Problem]:
 
 @rule
 def funding_duplicates(ctx: Context) -> Iterator[Problem]:
-    seen: dict[str, m.FundingRow] = {}
-    for row in ctx.project.funding:
-        first = seen.setdefault(row.source, row)
-        if first is not row:
-            yield ctx.at(row, "source", "funding-source-duplicate", f"资金来源“{row.source}”有多行（另见 "
-                         f"{first.cells.get('source', '')}），各行金额将相加。如为重复填写，请删除多余的行。", row.source)
+    for row, first in _repeats(ctx.project.funding, lambda r: r.source):
+        yield ctx.at(row, "source", "funding-source-duplicate", f"资金来源“{row.source}”有多行（另见 "
+                     f"{first.cells.get('source', '')}），各行金额将相加。如为重复填写，请删除多余的行。", row.source)
+
+
+def _exceeding(rows: list[m.FundingRow], high: str, low: str) -> Iterator[tuple[m.FundingRow, Decimal, Decimal]]:
+    """(row, its ``high`` amount, its ``low`` amount) where the first exceeds the second beyond rounding."""
+    for row in rows:
+        a, b = getattr(row, high), getattr(row, low)
+        if a is not None and b is not None and a - b >= TOLERANCE:
+            yield row, a, b
 
 
 @rule
 def funding_spent_within_budget(ctx: Context) -> Iterator[Problem]:
-    for row in ctx.project.funding:
-        if row.budget is not None and row.spent is not None and row.spent - row.budget >= TOLERANCE:
-            yield ctx.at(row, "spent", "funding-spent-over-budget", f"{row.source}的全年执行数 {_wan(row.spent)}超过"
-                         f"全年预算数 {_wan(row.budget)}。执行数不能超过预算数：请核对两数；如年中追加了预算，请在"
-                         "“全年预算数”中填写调整后的预算。", row.spent)
+    for row, spent, budget in _exceeding(ctx.project.funding, "spent", "budget"):
+        yield ctx.at(row, "spent", "funding-spent-over-budget", f"{row.source}的全年执行数 {_wan(spent)}超过全年预算数 "
+                     f"{_wan(budget)}。执行数不能超过预算数：请核对两数；如年中追加了预算，请在“全年预算数”中填写调整后"
+                     "的预算。", spent)
 
 
 @rule
 def funding_received_covers_spent(ctx: Context) -> Iterator[Problem]:
-    for row in ctx.project.funding:
-        if row.received is not None and row.spent is not None and row.spent - row.received >= TOLERANCE:
-            yield ctx.at(row, "received", "funding-received-below-spent", f"{row.source}的实际到位数 "
-                         f"{_wan(row.received)}少于全年执行数 {_wan(row.spent)}。请核对两数；如确有垫付等情况，请在"
-                         "基本信息“其他需要说明的问题”中说明。", row.received)
+    for row, spent, received in _exceeding(ctx.project.funding, "spent", "received"):
+        yield ctx.at(row, "received", "funding-received-below-spent", f"{row.source}的实际到位数 {_wan(received)}少于"
+                     f"全年执行数 {_wan(spent)}。请核对两数；如确有垫付等情况，请在基本信息“其他需要说明的问题”中说明。",
+                     received)
 
 
 @rule
@@ -520,15 +531,9 @@ def level2_known(ctx: Context) -> Iterator[Problem]:
 
 @rule
 def indicator_names_unique(ctx: Context) -> Iterator[Problem]:
-    seen: dict[str, m.Indicator] = {}
-    for ind in ctx.project.indicators:
-        key = normalize(ind.name)
-        if not key:
-            continue
-        first = seen.setdefault(key, ind)
-        if first is not ind:
-            yield ctx.at(ind, "name", "indicator-duplicate", f"三级指标“{ind.name}”与 {first.cells.get('name', '')} "
-                         "的指标重复。请删除重复的行，或改用能区分的指标名称。", ind.name)
+    for ind, first in _repeats(ctx.project.indicators, lambda i: normalize(i.name)):
+        yield ctx.at(ind, "name", "indicator-duplicate", f"三级指标“{ind.name}”与 {first.cells.get('name', '')} 的指标"
+                     "重复。请删除重复的行，或改用能区分的指标名称。", ind.name)
 
 
 # ---- 绩效指标: values and scores -----------------------------------------------------------------------------
@@ -567,8 +572,10 @@ def _reason_cell(ind: m.Indicator) -> str:
     return "deviation" if "deviation" in ind.cells else "name"
 
 
-def _self_score_cell(ind: m.Indicator) -> str:
-    return "self_score" if "self_score" in ind.cells else "name"
+def _on_self_score(ctx: Context, s: m.IndicatorScore, code: str, message: str) -> Problem:
+    """A problem at the indicator's 自评得分 cell (its name when the sheet has no such column)."""
+    ind = s.indicator
+    return ctx.at(ind, "self_score" if "self_score" in ind.cells else "name", code, message, ind.self_score)
 
 
 NoteMessage = Callable[[Context, m.IndicatorScore, str], "Problem | None"]
@@ -628,44 +635,41 @@ def _qualitative_unplaced(ctx: Context, s: m.IndicatorScore, detail: str) -> Pro
 
 @explains("self-score-band-default")
 def _band_default(ctx: Context, s: m.IndicatorScore, detail: str) -> Problem:
-    return ctx.at(s.indicator, _self_score_cell(s.indicator), "self-score-band-default", f"未填写自评得分，已按"
-                  f"“{s.status}”档的默认分 {fmt.trim(s.score)} 分计分（该档分数范围为 {_band_range(s)}）。请在范围内"
-                  "填写自评得分。")
+    return _on_self_score(ctx, s, "self-score-band-default", f"未填写自评得分，已按“{s.status}”档的默认分 "
+                          f"{fmt.trim(s.score)} 分计分（该档分数范围为 {_band_range(s)}）。请在范围内填写自评得分。")
 
 
 @explains("self-score-outside-band")
 def _outside_band(ctx: Context, s: m.IndicatorScore, detail: str) -> Problem:
-    ind = s.indicator
-    return ctx.at(ind, _self_score_cell(ind), "self-score-outside-band", f"自评得分 {_own(ind)} 分不在“{s.status}”"
-                  f"档的分数范围（{_band_range(s)}）内，已按该档默认分 {fmt.trim(s.score)} 分计分。请在范围内填写自评"
-                  "得分，或核对实际完成值所属档次。", ind.self_score)
+    return _on_self_score(ctx, s, "self-score-outside-band", f"自评得分 {_own(s.indicator)} 分不在“{s.status}”档的"
+                          f"分数范围（{_band_range(s)}）内，已按该档默认分 {fmt.trim(s.score)} 分计分。请在范围内填写"
+                          "自评得分，或核对实际完成值所属档次。")
 
 
 @explains("self-score-over-weight")
 def _over_weight(ctx: Context, s: m.IndicatorScore, detail: str) -> Problem:
     ind = s.indicator
-    return ctx.at(ind, _self_score_cell(ind), "self-score-over-weight", f"自评得分 {_own(ind)} 分超出分值范围"
-                  f"（0–{_points(ind.weight)}），已按规则得分 {fmt.trim(s.score)} 分计分。请填写 0 至 "
-                  f"{fmt.trim(ind.weight or ZERO)} 之间的分数。", ind.self_score)
+    return _on_self_score(ctx, s, "self-score-over-weight", f"自评得分 {_own(ind)} 分超出分值范围"
+                          f"（0–{_points(ind.weight)}），已按规则得分 {fmt.trim(s.score)} 分计分。请填写 0 至 "
+                          f"{fmt.trim(ind.weight or ZERO)} 之间的分数。")
 
 
 @explains("deadline-missed-self-score")
 def _deadline_self_score(ctx: Context, s: m.IndicatorScore, detail: str) -> Problem:
     ind = s.indicator
-    return ctx.at(ind, _self_score_cell(ind), "deadline-missed-self-score", f"时效指标未按期完成（年度指标值"
-                  f"“{cell_text(ind.target)}”，实际完成“{cell_text(ind.actual)}”），按规则应得 0 分；因已说明偏差"
-                  f"原因，采用自评得分 {_own(ind)} 分。请确认自评得分与偏差程度相符。", ind.self_score)
+    return _on_self_score(ctx, s, "deadline-missed-self-score", f"时效指标未按期完成（年度指标值"
+                          f"“{cell_text(ind.target)}”，实际完成“{cell_text(ind.actual)}”），按规则应得 0 分；因已说明"
+                          f"偏差原因，采用自评得分 {_own(ind)} 分。请确认自评得分与偏差程度相符。")
 
 
 @explains("self-score-differs")
 def _self_score_differs(ctx: Context, s: m.IndicatorScore, detail: str) -> Problem | None:
     if s.status == m.STATUS_UNKNOWN:
         return None  # no rule score to compare with: the unreadable value is the problem reported
-    ind = s.indicator
     rule_score = fmt.trim(s.rule_score)
-    return ctx.at(ind, _self_score_cell(ind), "self-score-differs", f"自评得分 {_own(ind)} 与按规则计算的得分 "
-                  f"{rule_score} 不一致（{_score_rule(s, ctx.config.reverse_formula)}）。评分以规则得分为准：请将自评"
-                  f"得分改为 {rule_score}，或核对年度指标值和实际完成值。", ind.self_score)
+    return _on_self_score(ctx, s, "self-score-differs", f"自评得分 {_own(s.indicator)} 与按规则计算的得分 {rule_score}"
+                          f" 不一致（{_score_rule(s, ctx.config.reverse_formula)}）。评分以规则得分为准：请将自评得分"
+                          f"改为 {rule_score}，或核对年度指标值和实际完成值。")
 
 
 @rule
@@ -687,10 +691,12 @@ def deviation_explained(ctx: Context) -> Iterator[Problem]:
         if s.status in missed:
             what = f"实际完成情况为“{s.status}”" if s.status != m.STATUS_MISSED else "未完成年度指标值"
             yield ctx.at(ind, _reason_cell(ind), "target-missed-no-reason", f"{what}（年度指标值"
-                         f"“{cell_text(ind.target)}”，实际完成值“{cell_text(ind.actual)}”），但未填写偏差原因分析及改进措施。请说明未完成的原因和改进措施。")
+                         f"“{cell_text(ind.target)}”，实际完成值“{cell_text(ind.actual)}”），但未填写偏差原因分析及"
+                         "改进措施。请说明未完成的原因和改进措施。")
         elif s.status == m.STATUS_OVER:
             yield ctx.at(ind, _reason_cell(ind), "target-overachieved-no-reason", f"实际完成值“{cell_text(ind.actual)}”"
-                         f"为年度指标值“{cell_text(ind.target)}”的 {fmt.rate(s.ratio)}，达到 {_percent(ctx.config.overachieve_ratio)} 以上，"
-                         "但未填写偏差原因分析及改进措施。请说明大幅超额完成的原因（如年度指标值设定偏低）；如需按偏离度"
+                         f"为年度指标值“{cell_text(ind.target)}”的 {fmt.rate(s.ratio)}，达到 "
+                         f"{_percent(ctx.config.overachieve_ratio)} 以上，但未填写偏差原因分析及改进措施。请说明大幅"
+                         "超额完成的原因（如年度指标值设定偏低）；如需按偏离度"
                          "调减得分，可在自评得分中填写调减后的分数。")
 

@@ -10,20 +10,11 @@ import pytest
 from openpyxl.comments import Comment
 
 from builders import build_workbook, seed_rows
-from perfeval import annotate, checks
-from perfeval.config import Config
+from perfeval import annotate
 from perfeval.problems import Problem
-from perfeval.reader import read_workbook
-from perfeval.scoring import score_project
+from test_checks import checked
 
 RED, YELLOW, BLUE = (f"00{c}" for c in (annotate.FILLS["错误"], annotate.FILLS["警告"], annotate.FILLS["提示"]))
-
-
-def checked(path):
-    result = read_workbook(path)
-    card = score_project(result.project, Config())
-    return checks.sort_problems(result.problems + checks.check_project(result.project, card, Config(),
-                                                                        result.problems))
 
 
 @pytest.fixture

@@ -25,6 +25,11 @@ def problems_of(tmp_path, data=None, edit=None, config=None, **layout) -> list[P
         book = openpyxl.load_workbook(path)
         edit(book)
         book.save(path)
+    return checked(path, config)
+
+
+def checked(path, config=None) -> list[Problem]:
+    """Every problem of a workbook, as ``perfeval check`` finds them: the reader's and the checks', sorted."""
     config = config or Config()
     result = read_workbook(path)
     card = score_project(result.project, config)
@@ -53,7 +58,7 @@ def setitem(index, value):
 
 
 def indicator(i, **fields):
-    """Change fields of the seed's indicator row i (level1, level2, name, nature, target, actual, weight, self, reason)."""
+    """Change fields of the seed's indicator row i, by the names below."""
     names = ("level1", "level2", "name", "nature", "target", "actual", "weight", "self_score", "deviation")
 
     def change(rows):

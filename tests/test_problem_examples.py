@@ -7,10 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from perfeval import checks
-from perfeval.config import Config
-from perfeval.reader import read_workbook
-from perfeval.scoring import score_project
+from test_checks import checked
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "input_templates" / "problems"
@@ -43,15 +40,8 @@ EXPECTED = {
 }
 
 
-def check(path: Path):
-    result = read_workbook(path)
-    card = score_project(result.project, Config())
-    return checks.sort_problems(result.problems + checks.check_project(result.project, card, Config(),
-                                                                        result.problems))
-
-
 def where(path: Path) -> list[tuple[str, str, str]]:
-    return [(p.code, p.sheet, p.cell) for p in check(path)]
+    return [(p.code, p.sheet, p.cell) for p in checked(path)]
 
 
 def load_tool():
@@ -71,7 +61,7 @@ def test_what_the_checks_say(name):
 
 
 def test_the_messages_explain_in_chinese():
-    problems = check(FOLDER / "03_未完成无原因_邮箱错误_无组长.xlsx")
+    problems = checked(FOLDER / "03_未完成无原因_邮箱错误_无组长.xlsx")
     assert [p.value for p in problems] == ["spj#example.gov.cn", None, None]
     assert "联系邮箱“spj#example.gov.cn”格式不正确" in problems[0].message
     assert problems[2].message.startswith("未完成年度指标值（年度指标值“100%”，实际完成值“90%”）")
