@@ -22,6 +22,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "file-wrong-extension": (WARNING, "文件扩展名与实际格式不符"),
     "file-too-large": (ERROR, "文件解压后过大，疑似压缩炸弹"),
     "file-xml-entities": (ERROR, "文件含有不安全的XML实体声明"),
+    "file-empty": (ERROR, "文件为空"),
+    "file-oversized": (ERROR, "文件过大，超出读取上限"),
     "file-blank-template": (INFO, "空白模板，未填写内容"),
     "file-superseded": (WARNING, "同一项目存在多份填报，仅以最新一份为准"),
     # structure
@@ -30,6 +32,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "sheet-hidden": (WARNING, "工作表被隐藏"),
     "header-missing": (ERROR, "找不到表头行或必填列"),
     "rows-truncated": (ERROR, "行数超出读取上限"),
+    "columns-truncated": (WARNING, "列数超出读取上限"),
+    "sheet-too-large": (ERROR, "工作表内容范围过大，超出读取上限"),
     "template-version-missing": (INFO, "未注明模板版本"),
     "template-version-newer": (ERROR, "模板版本高于本工具支持的版本"),
     "formula-no-value": (ERROR, "公式没有计算结果"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import io
 import re
 import unicodedata
 import zipfile
@@ -21,9 +22,11 @@ from typing import Any, Callable
 
 from . import model as m
 from .parse import ParseError, cell_text, normalize, parse_money, parse_number, parse_quantity
+from .prescan import KIND_XLSX, prescan
 from .problems import Problem
 
 MAX_ROWS = 5000  # rows read per sheet; a real template has well under a hundred
+MAX_COLS = 200  # columns read per sheet; the widest template sheet has ten
 HEADER_SEARCH_ROWS = 30  # the header row must be among the first rows of a sheet
 
 REQUIRED_SHEETS = (m.SHEET_INFO, m.SHEET_GROUP, m.SHEET_FUNDING, m.SHEET_INDICATORS)
@@ -179,10 +182,35 @@ class Grid:
         return ""
 
 
+def _bounded_rows(sheet) -> list[list[Any]]:
+    """A sheet's values from A1, at most MAX_ROWS rows of at most MAX_COLS cells.
+
+    ``to_python(skip_empty_area=False)`` pads every row from column A to the sheet's last column, so a single value
+    in column XFD would make every row 16,384 cells long; the data is taken from where it starts and cut instead.
+    (The pre-scan has already refused sheets whose data area would not fit in memory.)
+    """
+    if sheet.start is None:
+        return []
+    r0, c0 = sheet.start
+    if r0 >= MAX_ROWS or c0 >= MAX_COLS:
+        return []
+    pad = [""] * c0
+    rows: list[list[Any]] = [[] for _ in range(r0)]
+    rows += [pad + list(row[: MAX_COLS - c0]) for row in sheet.to_python(skip_empty_area=True, nrows=MAX_ROWS - r0)]
+    return rows
+
+
 def _fill_merged(rows: list[list[Any]], merged) -> None:
+    # Merged ranges are clipped to the rows and columns read; valid ranges do not overlap, so the budget (the
+    # cells read) only stops a hostile list of overlapping ranges from taking unbounded time.
+    budget = MAX_ROWS * MAX_COLS
     for (r0, c0), (r1, c1) in merged or ():
         if r0 >= len(rows) or c0 >= len(rows[r0]):
             continue
+        c1 = min(c1, MAX_COLS - 1)
+        budget -= (min(r1, MAX_ROWS - 1) - r0 + 1) * (c1 - c0 + 1)
+        if budget < 0:
+            break
         value = rows[r0][c0]
         for r in range(r0, min(r1, MAX_ROWS - 1) + 1):
             while len(rows) <= r:
@@ -247,10 +275,17 @@ class _Reader:
             return None
 
     # -- workbook --
-    def open(self):
+    def open(self, kind: str | None = None):
+        """The workbook, read by its real format ``kind`` (from the pre-scan) when the extension says another."""
         import python_calamine as pc
 
+        from .prescan import EXTENSIONS
+
         try:
+            if kind and self.path.suffix.lower() not in EXTENSIONS[kind]:
+                # calamine picks the format by extension; from a file object it finds it from the content.
+                with open(self.path, "rb") as fh:
+                    return pc.CalamineWorkbook.from_filelike(io.BytesIO(fh.read()))
             return pc.CalamineWorkbook.from_path(str(self.path))
         except pc.PasswordError:
             self.problem("file-encrypted", "工作簿设有打开密码，无法读取。请取消密码（文件→信息→保护工作簿）后重新提交。")
@@ -286,15 +321,19 @@ class _Reader:
 
     def grid(self, book, real_name: str, no_value: dict[str, list[str]]) -> Grid:
         sheet = book.get_sheet_by_name(real_name)
-        rows = sheet.to_python(skip_empty_area=False, nrows=MAX_ROWS)
-        if sheet.total_height > MAX_ROWS:
-            self.problem("rows-truncated", f"工作表有 {sheet.total_height} 行，超出读取上限 {MAX_ROWS} 行，"
-                         "超出部分未读取。请删除多余的行。", real_name)
+        rows = _bounded_rows(sheet)
+        # calamine's total_height is the last row's index, not the number of rows: use end (0-based) + 1.
+        height, width = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
+        if height > MAX_ROWS:
+            self.problem("rows-truncated", f"工作表有 {height} 行，超出读取上限 {MAX_ROWS} 行，"
+                         "超出部分未读取。请删除多余的行。", real_name, f"{MAX_ROWS + 1}:{height}")
+        if width > MAX_COLS:
+            self.problem("columns-truncated", f"工作表的内容延伸到第 {width} 列（{a1(0, width - 1)[:-1]} 列），超出读取上限 "
+                         f"{MAX_COLS} 列，超出部分未读取。如有需要的内容，请移到表格的列中，否则请删除。", real_name)
         try:
             merged = sheet.merged_cell_ranges
         except Exception:  # not every format reports merged cells
             merged = None
-        rows = [list(r) for r in rows]
         _fill_merged(rows, merged)
         grid = Grid(real_name, rows, set(no_value.get(real_name, ())))
         for ref in sorted(grid.no_value, key=parse_a1):
@@ -522,14 +561,19 @@ def read_workbook(path: str | Path, display_name: str | None = None) -> ReadResu
     """Read one workbook; never raises for bad input: what cannot be read becomes a problem."""
     path = Path(path)
     reader = _Reader(path, display_name or path.name)
-    book = reader.open()
+    # The pre-scan refuses, before any parser sees the file, what would not be read safely (perfeval.prescan).
+    scan = prescan(path, reader.file)
+    reader.problems += scan.problems
+    if not scan.ok:
+        return ReadResult(None, reader.problems)
+    book = reader.open(scan.kind)
     if book is None:
         return ReadResult(None, reader.problems)
     try:
         names = [s.name for s in book.sheets_metadata]
         hidden = {s.name for s in book.sheets_metadata if str(s.visible).split(".")[-1] != "Visible"}
         sheets = reader.find_sheets(names)
-        no_value = formulas_without_value(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
+        no_value = formulas_without_value(path) if scan.kind == KIND_XLSX else {}
         project = m.Project(file=reader.file)
         readers = {m.SHEET_INFO: reader.read_info, m.SHEET_GROUP: reader.read_group,
                    m.SHEET_FUNDING: reader.read_funding, m.SHEET_SPENDING: reader.read_spending,
