@@ -408,7 +408,8 @@ class _Job:
 
 
 def _run_jobs(jobs: list[_Job], workers: int, scheduler: str | None, done: Callable[[int, dict], None]) -> None:
-    """Run the jobs, at most ``2 × workers`` in flight, calling ``done(index, record)`` as each finishes.
+    """Run the jobs, at most ``2 × workers`` in flight (one in-process), calling ``done(index, record)`` as each
+    finishes.
 
     A job whose worker process died (a crash in a native library, memory exhausted) is retried alone in a fresh
     process; when that dies too, the file is reported as unreadable and the batch goes on.
@@ -421,7 +422,7 @@ def _run_jobs(jobs: list[_Job], workers: int, scheduler: str | None, done: Calla
     try:
         pending: dict[Future, _Job] = {}
         queue = iter(jobs)
-        window = max(1, 2 * workers)
+        window = 1 if isinstance(executor, InlineExecutor) else max(1, 2 * workers)
 
         def fill() -> None:
             while len(pending) < window:
@@ -436,7 +437,7 @@ def _run_jobs(jobs: list[_Job], workers: int, scheduler: str | None, done: Calla
         fill()
         while pending:
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
+            for future in sorted(finished, key=lambda f: pending[f].index):
                 job = pending.pop(future)
                 try:
                     done(job.index, future.result())

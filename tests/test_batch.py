@@ -1,0 +1,425 @@
+"""The year-end batch (perfeval run): statuses, exit codes, outputs, reuse, interruption, lock, superseded rule.
+
+Workbooks are generated with the template writer from small dicts (:func:`project_data`); the expected figures
+are computed here from those dicts, independently of the tool. test_summary.py checks the summary workbook.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pytest
+
+from perfeval import cli
+from perfeval.batch import LOCK_NAME, LOG_NAME, STAGING_NAME, BatchLocked, make_executor, run_batch
+from perfeval.config import Config
+from perfeval.manifest import MANIFEST_NAME
+from perfeval.summary import SUMMARY_NAME
+from perfeval.template import write_workbook
+
+D = Decimal
+
+
+# ---- generated inputs ---------------------------------------------------------------------------------------
+
+def project_data(name: str, unit: str, department: str, *, year: str = "2025", budget: float = 100,
+                 spent: float = 95, done: int = 100, weight: int = 50, email: str = "unit@example.gov.cn") -> dict:
+    """A project for the template writer: 完成数量 done of ≥100个 (weight ``weight``), 服务水平 提升 (30, met),
+    满意度 98% of ≥95% (10, met); one funding source, one spending line equal to the spending."""
+    return {
+        "info": {"评价年度": year, "项目名称": name, "主管部门": department, "实施单位": unit, "联系邮箱": email,
+                 "项目背景": f"{name}的背景。", "年度总体目标": f"{name}的年度目标。",
+                 "预算执行偏差原因": "厉行节约，部分支出未发生。"},
+        "group": [{"职务": "组长", "姓名": "张三"}, {"职务": "组员", "姓名": "李四"}],
+        "funding": [{"资金来源": "当年财政拨款", "年初预算数": budget, "全年预算数": budget, "全年执行数": spent}],
+        "spending": [{"支出内容": "业务经费", "金额": spent}],
+        "indicators": [
+            {"一级指标": "产出指标", "二级指标": "数量指标", "三级指标": "完成数量", "年度指标值": "≥100个",
+             "实际完成值": f"{done}个", "分值": weight, "偏差原因分析及改进措施": "" if done >= 100 else "进度滞后。"},
+            {"一级指标": "效益指标", "二级指标": "社会效益指标", "三级指标": "服务水平", "年度指标值": "提升",
+             "实际完成值": "提升", "分值": 30, "自评得分": 30},
+            {"一级指标": "满意度指标", "二级指标": "服务对象满意度指标", "三级指标": "满意度", "年度指标值": "≥95%",
+             "实际完成值": "98%", "分值": 10},
+        ],
+        "volumes": [{"业务类别": "政府采购", "数量": 3, "金额": 1.5}],
+    }
+
+
+def expected_total(data: dict) -> Decimal:
+    """The national rules applied by hand to :func:`project_data`'s figures."""
+    funding = data["funding"][0]
+    budget, spent = D(str(funding["全年预算数"])), D(str(funding["全年执行数"]))
+    first = data["indicators"][0]
+    done = D(first["实际完成值"].rstrip("个"))
+    return 10 * min(spent / budget, D(1)) + first["分值"] * min(done / 100, D(1)) + 30 + 10
+
+
+def expected_grade(total: Decimal) -> str:
+    shown = total.quantize(D("0.01"), ROUND_HALF_UP)
+    return "优" if shown >= 90 else "良" if shown >= 80 else "中" if shown >= 60 else "差"
+
+
+def two(value: Decimal) -> str:
+    return str(value.quantize(D("0.01"), ROUND_HALF_UP))
+
+
+# file name -> data: two departments, all four grades, clean.
+CLEAN = {
+    "a_优.xlsx": project_data("档案数字化", "档案馆", "办公室", budget=32.9, spent=32.5),
+    "b_良.xlsx": project_data("道路养护", "公路站", "交通局", budget=200, spent=180, done=70),
+    "c_中.xlsx": project_data("农技推广", "农技站", "农业局", budget=50, spent=23.93, done=60),
+    "d_差.xlsx": project_data("村道硬化", "乡村办", "交通局", budget=80, spent=40, done=10),
+    "e_优.xlsx": project_data("畜牧防疫", "防疫站", "农业局", budget=12.34, spent=12.34),
+}
+WITH_ERROR = {"f_错.xlsx": project_data("水利巡查", "水利站", "农业局", weight=40)}  # weights total 90
+
+
+def write_inputs(folder: Path, projects: dict[str, dict]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in projects.items():
+        write_workbook(folder / name, data)
+    return folder
+
+
+def add_oddities(folder: Path) -> None:
+    """An unreadable file, a spreadsheet lock file, a non-spreadsheet file and the blank template."""
+    (folder / "损坏.xlsx").write_bytes(b"this is not a workbook")
+    (folder / "~$a_优.xlsx").write_bytes(b"lock")
+    (folder / "说明.txt").write_text("请于12月31日前提交。", encoding="utf-8")
+    write_workbook(folder / "空白模板.xlsx")
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    """Every generated workbook, written once; tests copy what they need."""
+    folder = tmp_path_factory.mktemp("generated")
+    write_inputs(folder, CLEAN | WITH_ERROR)
+    return folder
+
+
+def copy_inputs(generated: Path, target: Path, names) -> Path:
+    target.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.copy2(generated / name, target / name)
+    return target
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def manifest(output: Path) -> dict:
+    return json.loads((output / MANIFEST_NAME).read_text(encoding="utf-8"))
+
+
+def by_name(output: Path) -> dict[str, dict]:
+    return {Path(e["path"]).name: e for e in manifest(output)["files"]}
+
+
+def snapshot(output: Path) -> dict[str, bytes]:
+    """Every file of the output folder but the log, by relative path."""
+    return {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*")
+            if p.is_file() and p.name != LOG_NAME}
+
+
+def leftovers(output: Path) -> list[str]:
+    """Temporary files, the staging folder or the lock: what a finished or interrupted run must not leave."""
+    return [p.relative_to(output).as_posix() for p in output.rglob("*")
+            if ".tmp" in p.name or p.name in (STAGING_NAME, LOCK_NAME)]
+
+
+def run(inputs, output: Path, config: Config | None = None, **options):
+    options.setdefault("workers", 1)
+    return run_batch(inputs if isinstance(inputs, list) else [inputs], output, config or Config(), **options)
+
+
+# ---- statuses, exit codes, outputs ----------------------------------------------------------------------------
+
+def test_a_clean_batch_exits_0_with_every_output(generated, tmp_path):
+    inputs = copy_inputs(generated, tmp_path / "in", CLEAN)
+    result = run(inputs, tmp_path / "out")
+    assert result.exit_code == 0
+    assert result.counts["ok"] == len(CLEAN)
+    entries = by_name(tmp_path / "out")
+    for name, data in CLEAN.items():
+        e = entries[name]
+        assert e["status"] == "ok" and e["reused"] is False
+        info = data["info"]
+        assert e["folder"] == f"{info['评价年度']}_{info['实施单位']}_{info['项目名称']}"
+        assert set(e["outputs"]) == {"table", "report_docx", "report_md"}  # no marked-up copy: no problems
+        for rel in e["outputs"].values():
+            assert rel.startswith(e["folder"] + "/") and (tmp_path / "out" / rel).is_file()
+    lines = "\n".join(result.summary_lines())
+    assert f"共 {len(CLEAN)} 个文件：通过 {len(CLEAN)}" in lines
+    assert str(tmp_path / "out" / SUMMARY_NAME) in lines and str(tmp_path / "out" / MANIFEST_NAME) in lines
+    assert leftovers(tmp_path / "out") == []
+
+
+def test_a_mixed_batch_lists_every_file_with_its_status_and_exits_1(generated, tmp_path):
+    inputs = copy_inputs(generated, tmp_path / "in", CLEAN | WITH_ERROR)
+    add_oddities(inputs)
+    before = {p.name: sha(p) for p in inputs.iterdir()}
+    result = run(inputs, tmp_path / "out")
+    assert result.exit_code == 1
+    entries = by_name(tmp_path / "out")
+    assert "~$a_优.xlsx" not in entries  # lock files are not inputs
+    statuses = {name: e["status"] for name, e in entries.items()}
+    assert statuses == {**{n: "ok" for n in CLEAN}, "f_错.xlsx": "has-errors", "损坏.xlsx": "unreadable",
+                        "说明.txt": "skipped", "空白模板.xlsx": "skipped"}
+    assert result.counts == {"ok": 5, "has-errors": 1, "unreadable": 1, "skipped": 2, "superseded": 0}
+    # unreadable and skipped files: problems in the manifest, no outputs, no folder
+    for name in ("损坏.xlsx", "说明.txt", "空白模板.xlsx"):
+        assert entries[name]["outputs"] == {} and entries[name]["folder"] == ""
+    assert [p["severity"] for p in entries["损坏.xlsx"]["problems"]] == ["错误"]
+    assert [p["code"] for p in entries["空白模板.xlsx"]["problems"]] == ["file-blank-template"]
+    assert [p["code"] for p in entries["说明.txt"]["problems"]] == ["file-not-spreadsheet"]
+    # the file with errors still gets its outputs, and a marked-up copy
+    assert "weights-not-100" in {p["code"] for p in entries["f_错.xlsx"]["problems"]}
+    assert "annotated" in entries["f_错.xlsx"]["outputs"]
+    assert entries["f_错.xlsx"]["problem_counts"]["错误"] >= 1
+    # the worst files are named in the summary lines
+    lines = "\n".join(result.summary_lines())
+    assert "损坏.xlsx：无法读取" in lines and "f_错.xlsx：有错误" in lines
+    # inputs are never modified; nothing temporary is left
+    assert {p.name: sha(p) for p in inputs.iterdir()} == before
+    assert leftovers(tmp_path / "out") == []
+
+
+def test_the_manifest_holds_each_files_figures_as_fixed_decimal_strings(generated, tmp_path):
+    inputs = copy_inputs(generated, tmp_path / "in", CLEAN)
+    run(inputs, tmp_path / "out")
+    m = manifest(tmp_path / "out")
+    assert m["version"] and m["config_digest"] == Config().digest() and m["started"] <= m["finished"]
+    entries = {Path(e["path"]).name: e for e in m["files"]}
+    for name, data in CLEAN.items():
+        e, funding, total = entries[name], data["funding"][0], expected_total(data)
+        assert e["sha256"] == sha(inputs / name)
+        assert Path(e["absolute_path"]) == (inputs / name).resolve()
+        assert (e["项目名称"], e["实施单位"], e["主管部门"], e["评价年度"], e["联系邮箱"]) == (
+            data["info"]["项目名称"], data["info"]["实施单位"], data["info"]["主管部门"], "2025", "unit@example.gov.cn")
+        assert e["年初预算数"] == e["全年预算数"] == two(D(str(funding["年初预算数"])))
+        assert e["全年执行数"] == two(D(str(funding["全年执行数"])))
+        rate = D(str(funding["全年执行数"])) / D(str(funding["全年预算数"]))
+        assert e["执行率"] == two(rate * 100) + "%"
+        assert e["得分"] == two(total) and e["等级"] == expected_grade(total)
+        assert D(e["data"]["figures"]["得分"]) == total  # full precision for the summary
+        assert [i["三级指标"] for i in e["data"]["indicators"]] == ["完成数量", "服务水平", "满意度"]
+        assert e["data"]["spending"] == [{"支出内容": "业务经费", "金额": str(funding["全年执行数"]), "说明": ""}]
+        assert e["data"]["volumes"][0]["业务类别"] == "政府采购"
+    assert sorted(m["files"], key=lambda e: e["path"]) == m["files"]
+
+
+def test_a_process_pool_gives_the_same_results(generated, tmp_path):
+    inputs = copy_inputs(generated, tmp_path / "in", CLEAN | WITH_ERROR)
+    one = run(inputs, tmp_path / "one", workers=1)
+    two_ = run(inputs, tmp_path / "two", workers=2)
+    volatile = ("reused", "modified")
+
+    def comparable(result):
+        return [{k: v for k, v in e.items() if k not in volatile} for e in result.entries]
+
+    assert comparable(one) == comparable(two_)
+    assert two_.exit_code == 1
+    for e in two_.entries:
+        assert all((tmp_path / "two" / rel).is_file() for rel in e["outputs"].values())
+    assert leftovers(tmp_path / "two") == []
+
+
+def test_make_executor_runs_in_process_for_one_worker():
+    executor = make_executor(1)
+    assert executor.submit(os.getpid).result() == os.getpid()
+    with make_executor(2) as pool:
+        assert pool.submit(os.getpid).result() != os.getpid()
+
+
+def test_inputs_may_be_shipped_as_bytes(generated, tmp_path):
+    inputs = copy_inputs(generated, tmp_path / "in", ["a_优.xlsx"])
+    result = run(inputs, tmp_path / "out", ship_inputs=True)
+    assert result.exit_code == 0 and result.entries[0]["得分"] == two(expected_total(CLEAN["a_优.xlsx"]))
+
+
+def test_the_log_gets_start_each_file_and_end(generated, tmp_path):
+    inputs = copy_inputs(generated, tmp_path / "in", ["a_优.xlsx", "f_错.xlsx"])
+    run(inputs, tmp_path / "out")
+    run(inputs, tmp_path / "out")
+    lines = (tmp_path / "out" / LOG_NAME).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 8  # twice: start, two files, end
+    assert "开始" in lines[0] and "a_优.xlsx：通过" in lines[1] and "f_错.xlsx：有错误" in lines[2]
+    assert "结束" in lines[3] and "退出码 1" in lines[3]
+    assert "沿用上次结果" in lines[5]
+    assert all(line[:4].isdigit() and "T" in line.split()[0] for line in lines)  # timestamped
+
+
+# ---- folders -------------------------------------------------------------------------------------------------
+
+def test_project_folders_are_unique_in_the_order_of_the_source_paths(tmp_path):
+    # "/" and ":" both become "_" in a folder name: two projects, one folder name
+    inputs = write_inputs(tmp_path / "in", {"x1.xlsx": project_data("养护/维修", "公路站", "交通局"),
+                                            "x2.xlsx": project_data("养护:维修", "公路站", "交通局")})
+    run(inputs, tmp_path / "out")
+    entries = by_name(tmp_path / "out")
+    assert entries["x1.xlsx"]["folder"] == "2025_公路站_养护_维修"
+    assert entries["x2.xlsx"]["folder"] == "2025_公路站_养护_维修_2"
+    assert all((tmp_path / "out" / e["folder"]).is_dir() for e in entries.values())
+
+
+# ---- interruption ----------------------------------------------------------------------------------------------
+
+def test_an_interrupted_run_leaves_the_previous_outputs_intact(generated, tmp_path, monkeypatch):
+    inputs = copy_inputs(generated, tmp_path / "in", CLEAN | WITH_ERROR)
+    output = tmp_path / "out"
+    run(inputs, output)
+    before = snapshot(output)
+    calls = []
+
+    import perfeval.render.report as report
+
+    real = report.render_docx
+
+    def render_then_interrupt(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(report, "render_docx", render_then_interrupt)
+    changed = Config.from_dict({"scoring": {"prose_decimals": 2}})  # another configuration: nothing is reused
+    with pytest.raises(KeyboardInterrupt):
+        run(inputs, output, changed)
+    assert len(calls) == 3
+    assert snapshot(output) == before
+    assert leftovers(output) == []
+    assert "中断" in (output / LOG_NAME).read_text(encoding="utf-8").splitlines()[-1]
+    # the next run is not hindered
+    monkeypatch.setattr(report, "render_docx", real)
+    assert run(inputs, output, changed).counts["ok"] == len(CLEAN)
+
+
+# ---- reuse -------------------------------------------------------------------------------------------------------
+
+def test_a_rerun_reuses_unchanged_files_redoes_changed_ones_and_forgets_removed_ones(generated, tmp_path):
+    inputs = copy_inputs(generated, tmp_path / "in", CLEAN | WITH_ERROR)
+    output = tmp_path / "out"
+    first = run(inputs, output)
+    mtimes = {p: p.stat().st_mtime_ns for p in output.rglob("*") if p.is_file() and p.parent != output}
+    second = run(inputs, output)
+    assert second.reused == len(CLEAN) + 1
+    assert all(e["reused"] for e in manifest(output)["files"])
+    assert any("沿用上次的结果" in line for line in second.summary_lines())
+    assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes  # the per-project outputs are not rewritten
+    assert [e["得分"] for e in second.entries] == [e["得分"] for e in first.entries]
+
+    # change one input, remove another
+    write_workbook(inputs / "b_良.xlsx", project_data("道路养护", "公路站", "交通局", budget=200, spent=200))
+    removed = by_name(output)["e_优.xlsx"]
+    (inputs / "e_优.xlsx").unlink()
+    third = run(inputs, output)
+    entries = by_name(output)
+    assert "e_优.xlsx" not in entries
+    assert not (output / removed["folder"]).exists()
+    assert entries["b_良.xlsx"]["reused"] is False and entries["b_良.xlsx"]["全年执行数"] == "200.00"
+    assert entries["b_良.xlsx"]["等级"] == "优"
+    assert all(e["reused"] for n, e in entries.items() if n != "b_良.xlsx")
+    assert third.reused == len(CLEAN) - 1
+    import openpyxl
+
+    rows = list(openpyxl.load_workbook(output / SUMMARY_NAME)["项目汇总"].iter_rows(min_row=2, values_only=True))
+    assert "畜牧防疫" not in {r[3] for r in rows} and len(rows) == len(CLEAN)
+
+
+def test_a_reused_result_needs_its_outputs(generated, tmp_path):
+    inputs = copy_inputs(generated, tmp_path / "in", ["a_优.xlsx", "c_中.xlsx"])
+    output = tmp_path / "out"
+    run(inputs, output)
+    lost = by_name(output)["a_优.xlsx"]["outputs"]["report_docx"]
+    (output / lost).unlink()
+    run(inputs, output)
+    entries = by_name(output)
+    assert entries["a_优.xlsx"]["reused"] is False and (output / lost).is_file()
+    assert entries["c_中.xlsx"]["reused"] is True
+
+
+def test_another_configuration_redoes_everything(generated, tmp_path):
+    inputs = copy_inputs(generated, tmp_path / "in", ["a_优.xlsx"])
+    run(inputs, tmp_path / "out")
+    result = run(inputs, tmp_path / "out", Config.from_dict({"scoring": {"execution_weight": 20}}))
+    assert result.reused == 0
+
+
+# ---- the lock ------------------------------------------------------------------------------------------------------
+
+def live_lock(output: Path, pid: int) -> Path:
+    output.mkdir(parents=True, exist_ok=True)
+    import socket
+    import time
+
+    lock = output / LOCK_NAME
+    lock.write_text(json.dumps({"pid": pid, "host": socket.gethostname(), "time": time.time(),
+                                "started": "2025-12-31T08:00:00+08:00"}), encoding="utf-8")
+    return lock
+
+
+def test_a_locked_output_folder_is_refused(generated, tmp_path, capsys):
+    inputs = copy_inputs(generated, tmp_path / "in", ["a_优.xlsx"])
+    output = tmp_path / "out"
+    lock = live_lock(output, os.getpid())  # this very process: alive
+    with pytest.raises(BatchLocked) as caught:
+        run(inputs, output)
+    message = str(caught.value)
+    assert str(lock) in message and str(os.getpid()) in message and "另一次运行" in message
+    assert caught.value.pid == os.getpid()
+    assert lock.exists() and not (output / MANIFEST_NAME).exists()
+    # through the command line: exit 2 and the message
+    assert cli.main(["run", str(inputs), "-o", str(output), "--workers", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "另一次运行" in err and str(lock) in err
+
+
+def test_a_stale_lock_is_taken_over_with_a_log_line(generated, tmp_path):
+    inputs = copy_inputs(generated, tmp_path / "in", ["a_优.xlsx"])
+    output = tmp_path / "out"
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    live_lock(output, gone.pid)
+    result = run(inputs, output)
+    assert result.exit_code == 0
+    assert not (output / LOCK_NAME).exists()
+    assert "接管了过期的锁文件" in (output / LOG_NAME).read_text(encoding="utf-8")
+    assert any("接管" in line for line in result.summary_lines())
+
+
+# ---- the superseded rule -------------------------------------------------------------------------------------------
+
+def test_the_most_recently_modified_file_of_a_project_counts(tmp_path):
+    old = project_data("道路养护", "公路站", "交通局", spent=90)
+    new = project_data("道路养护", "公路站", "交通局", spent=99)
+    inputs = write_inputs(tmp_path / "in", {"z_first.xlsx": old, "a_resubmitted.xlsx": new})
+    os.utime(inputs / "z_first.xlsx", (1_700_000_000, 1_700_000_000))
+    os.utime(inputs / "a_resubmitted.xlsx", (1_700_100_000, 1_700_100_000))
+    result = run(inputs, tmp_path / "out")
+    assert result.exit_code == 0
+    entries = by_name(tmp_path / "out")
+    winner, loser = entries["a_resubmitted.xlsx"], entries["z_first.xlsx"]
+    assert winner["status"] == "ok" and winner["全年执行数"] == "99.00" and winner["outputs"]
+    assert loser["status"] == "superseded" and loser["outputs"] == {} and loser["folder"] == ""
+    assert loser["superseded_by"] == winner["path"]
+    for e in (winner, loser):
+        warning = next(p for p in e["problems"] if p["code"] == "file-superseded")
+        assert warning["severity"] == "警告"
+        assert "a_resubmitted.xlsx" in warning["message"] and "z_first.xlsx" in warning["message"]
+    assert result.counts["superseded"] == 1
+    # a rerun keeps the decision, and when the newer file goes, the older one counts again
+    assert by_name(tmp_path / "out")["z_first.xlsx"]["status"] == run(inputs, tmp_path / "out").entries[1]["status"]
+    (inputs / "a_resubmitted.xlsx").unlink()
+    run(inputs, tmp_path / "out")
+    only = by_name(tmp_path / "out")["z_first.xlsx"]
+    assert only["status"] == "ok" and only["全年执行数"] == "90.00" and only["outputs"]
+    assert all((tmp_path / "out" / rel).is_file() for rel in only["outputs"].values())
+    assert not [p for p in only["problems"] if p["code"] == "file-superseded"]
