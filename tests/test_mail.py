@@ -1,0 +1,407 @@
+"""perfeval email: the messages each unit and department gets, delivered to a real SMTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import csv
+import email
+import hashlib
+import json
+import re
+import zipfile
+from email import policy
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from perfeval import cli
+from perfeval.config import Config, load_config
+from perfeval.mail import MailError, run_mail
+from smtp_server import (ERROR_ADDRESS, OK_ADDRESS, corrected_data, error_data, free_port, no_address_data, ok_data,
+                         run, smtp_server, write_inputs)
+
+SENDER = "财政局绩效科 <jxk@czj.example.gov.cn>"
+DEPARTMENT_ADDRESS = "office@spj.example.gov.cn"
+OK_PROJECT, ERROR_PROJECT = "公共资源交易中心运转经费", "校舍维修经费"
+FAST = {"base_delay": 0.01, "timeout": 10}
+
+
+@pytest.fixture
+def server():
+    with smtp_server() as (handler, port):
+        yield handler, port
+
+
+@pytest.fixture
+def inputs(tmp_path) -> Path:
+    return write_inputs(tmp_path / "inputs", {"a.xlsx": ok_data(), "b.xlsx": error_data(),
+                                              "c.xlsx": no_address_data(), "d.xlsx": b"not a workbook"})
+
+
+@pytest.fixture
+def output(tmp_path, inputs) -> Path:
+    return run(inputs, tmp_path / "output")
+
+
+def mail_config(port: int = 25, **mail) -> Config:
+    settings = {"smtp_host": "127.0.0.1", "smtp_port": port, "sender": SENDER, "tls": "none",
+                "departments": {"审批局": DEPARTMENT_ADDRESS}} | mail
+    return Config.from_dict({"mail": settings})
+
+
+def entry(output: Path, name: str) -> dict:
+    manifest = json.loads((output / "manifest.json").read_text(encoding="utf-8"))
+    return next(e for e in manifest["files"] if Path(e["path"]).name == name)
+
+
+def body_of(msg) -> str:
+    """The text of a message (in canonical form its lines end in CRLF)."""
+    return msg.get_body(("plain",)).get_content().replace("\r\n", "\n")
+
+
+def attachments(msg) -> dict[str, bytes]:
+    return {a.get_filename(): a.get_content() for a in msg.iter_attachments()}
+
+
+def only_message(handler, address: str):
+    messages = handler.messages_to(address)
+    assert len(messages) == 1, [m["Subject"] for m in messages]
+    return messages[0]
+
+
+def chase_rows(output: Path) -> list[dict]:
+    data = (output / "outbox" / "待跟进清单.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # a BOM, so that Excel reads UTF-8
+    return list(csv.DictReader(data.decode("utf-8-sig").splitlines()))
+
+
+def ledger(output: Path) -> list[dict]:
+    return [json.loads(line) for line in (output / "outbox" / "sent.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+# ---- what is sent --------------------------------------------------------------------------------------------
+
+def test_each_unit_gets_its_results_or_its_problems(server, output):
+    handler, port = server
+    result = run_mail(output, mail_config(port), send=True, **FAST)
+    assert result.exit_code == 0
+    assert {tuple(r.rcpt_tos) for r in handler.received} == {(OK_ADDRESS,), (ERROR_ADDRESS,), (DEPARTMENT_ADDRESS,)}
+    assert {r.mail_from for r in handler.received} == {"jxk@czj.example.gov.cn"}
+
+    ok = only_message(handler, OK_ADDRESS)
+    assert ok["To"] == OK_ADDRESS and ok["From"].addresses[0].display_name == "财政局绩效科"
+    assert ok["Subject"] == f"【绩效自评结果】2025年度 审批局：{OK_PROJECT}"
+    body = body_of(ok)
+    assert "已通过校验，自评得分97.27分，评价等级“优”" in body
+    outputs = entry(output, "a.xlsx")["outputs"]
+    assert attachments(ok) == {f"{OK_PROJECT}_绩效自评表.xlsx": (output / outputs["table"]).read_bytes(),
+                               f"{OK_PROJECT}_绩效自评报告.docx": (output / outputs["report_docx"]).read_bytes()}
+
+    bad = only_message(handler, ERROR_ADDRESS)
+    assert bad["Subject"] == f"【请修改后重新报送】2025年度 第一中学：{ERROR_PROJECT}（1处错误）"
+    body = body_of(bad)
+    problem = entry(output, "b.xlsx")["problems"][0]
+    assert f"[错误] 支出明细!{problem['cell']}  {problem['message']}" in body
+    assert "修改后重新报送" in body
+    annotated = entry(output, "b.xlsx")["outputs"]["annotated"]
+    assert attachments(bad) == {Path(annotated).name: (output / annotated).read_bytes()}
+    assert "标注版" in Path(annotated).name
+
+    summary = only_message(handler, DEPARTMENT_ADDRESS)
+    assert summary["Subject"] == "【绩效自评汇总】审批局所属项目（共1个）"
+    workbook = output / "outbox" / "departments" / "审批局_绩效自评汇总.xlsx"
+    assert attachments(summary) == {workbook.name: workbook.read_bytes()}
+    rows = list(openpyxl.load_workbook(workbook)["项目汇总"].values)
+    assert [r[3] for r in rows[1:]] == [OK_PROJECT]  # the department's own projects only
+
+    assert result.summary_lines()[0].startswith("已发送 3 封邮件")
+
+
+def test_what_cannot_be_sent_goes_on_the_chase_list(server, output):
+    handler, port = server
+    result = run_mail(output, mail_config(port), send=True, **FAST)
+    rows = {(r["类别"], r["项目名称"] or r["主管部门"] or Path(r["文件"]).name) for r in chase_rows(output)}
+    assert rows == {("无联系邮箱", "档案数字化经费"), ("文件无法读取", "d.xlsx"), ("主管部门未配置邮箱", "教育局")}
+    text = "\n".join(result.summary_lines())
+    assert "待跟进 3 项" in text and "档案数字化经费" in text and "d.xlsx" in text and "教育局" in text
+
+
+def test_a_refused_recipient_does_not_stop_the_others(server, output):
+    handler, port = server
+    handler.refuse = {OK_ADDRESS}
+    result = run_mail(output, mail_config(port), send=True, **FAST)
+    assert result.exit_code == 1
+    assert handler.messages_to(ERROR_ADDRESS) and handler.messages_to(DEPARTMENT_ADDRESS)
+    assert [(f.recipient, f.reason[:3]) for f in result.failed] == [(OK_ADDRESS, "550")]
+    assert ("发送失败", OK_PROJECT, OK_ADDRESS) in {(r["类别"], r["项目名称"], r["邮箱"]) for r in chase_rows(output)}
+    assert OK_ADDRESS not in {to for e in ledger(output) for to in e["to"]}
+    assert any(OK_ADDRESS in line and "550" in line for line in result.summary_lines())
+
+    handler.refuse = set()  # the address is fixed: the next run sends what failed, and only that
+    handler.received.clear()
+    again = run_mail(output, mail_config(port), send=True, **FAST)
+    assert again.exit_code == 0
+    assert [r.rcpt_tos for r in handler.received] == [[OK_ADDRESS]]
+
+
+@pytest.mark.parametrize("failure", ["fail_first", "drop_first"])
+def test_a_transient_failure_is_retried(server, output, failure):
+    handler, port = server
+    setattr(handler, failure, 2)  # 421, or the connection dropped, twice
+    result = run_mail(output, mail_config(port, max_retries=3), send=True, **FAST)
+    assert result.exit_code == 0, result.summary_lines()
+    assert len(handler.received) == 3 and handler.attempts == 5
+    assert len(handler.messages_to(OK_ADDRESS)) == 1  # retried, not doubled
+
+
+def test_retries_give_up_after_max_retries(server, output):
+    handler, port = server
+    handler.fail_first = 2
+    result = run_mail(output, mail_config(port, max_retries=1), send=True, **FAST)
+    assert result.exit_code == 1
+    assert [(f.recipient, f.reason[:3]) for f in result.failed] == [(OK_ADDRESS, "421")]
+    assert len(handler.received) == 2  # the others still went out
+
+
+def test_an_unreachable_server_fails_every_message_at_once(output):
+    result = run_mail(output, mail_config(free_port(), max_retries=2), send=True, **FAST)
+    assert result.exit_code == 1
+    assert len(result.failed) == 3 and all("无法连接邮件服务器" in f.reason for f in result.failed)
+    assert not (output / "outbox" / "sent.jsonl").exists()
+
+
+# ---- the ledger --------------------------------------------------------------------------------------------
+
+def test_a_second_send_sends_nothing_and_resend_sends_again(server, output):
+    handler, port = server
+    run_mail(output, mail_config(port), send=True, **FAST)
+    assert len(handler.received) == 3
+    second = run_mail(output, mail_config(port), send=True, **FAST)
+    assert len(handler.received) == 3 and second.exit_code == 0
+    assert len(second.already_sent) == 3 and not second.sent
+    assert "已发送过相同附件，本次跳过 3 封" in "\n".join(second.summary_lines())
+    third = run_mail(output, mail_config(port), send=True, resend=True, **FAST)
+    assert len(handler.received) == 6 and len(third.sent) == 3
+
+
+def test_the_ledger_records_each_delivery(server, output):
+    handler, port = server
+    run_mail(output, mail_config(port), send=True, **FAST)
+    entries = ledger(output)
+    assert [e["to"] for e in entries] == [[OK_ADDRESS], [ERROR_ADDRESS], [DEPARTMENT_ADDRESS]]
+    first = entries[0]
+    assert first["kind"] == "project_ok" and first["subject"].startswith("【绩效自评结果】")
+    assert first["reply"].startswith("250")
+    sent = attachments(only_message(handler, OK_ADDRESS))
+    assert {a["name"]: a["sha256"] for a in first["attachments"]} == \
+        {name: hashlib.sha256(data).hexdigest() for name, data in sent.items()}
+    assert first["time"] and first["message_id"].startswith("<")
+
+
+def test_a_ledger_line_cut_short_by_a_crash_loses_only_itself(server, output):
+    handler, port = server
+    run_mail(output, mail_config(port), send=True, **FAST)
+    path = output / "outbox" / "sent.jsonl"
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write('{"time": "2026-01-01T00:00:00+08:00", "to": ["x@')  # the process died here
+    second = run_mail(output, mail_config(port), send=True, **FAST)
+    assert len(handler.received) == 3 and len(second.already_sent) == 3
+    assert "1 行无法读取" in "\n".join(second.summary_lines())
+    run_mail(output, mail_config(port), send=True, resend=True, **FAST)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 7 and all(json.loads(line) for line in lines[4:])  # new entries on lines of their own
+
+
+def rezip(path: Path) -> None:
+    """Write an Office file again as a later run would: the same parts, other timestamps and creation date."""
+    with zipfile.ZipFile(path) as archive:
+        parts = [(name, archive.read(name)) for name in archive.namelist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts:
+            if name == "docProps/core.xml":
+                data = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2031-01-01T00:00:00Z", data)
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2031, 1, 1, 0, 0, 0)), data)
+
+
+def test_the_same_results_written_again_are_not_sent_again(server, output):
+    handler, port = server
+    run_mail(output, mail_config(port), send=True, **FAST)
+    for kind in ("table", "report_docx"):
+        path = output / entry(output, "a.xlsx")["outputs"][kind]
+        before = path.read_bytes()
+        rezip(path)
+        assert path.read_bytes() != before
+    handler.received.clear()
+    result = run_mail(output, mail_config(port), send=True, **FAST)
+    assert not handler.received and len(result.already_sent) == 3
+
+
+def test_a_corrected_workbook_is_sent_again(server, inputs, output):
+    handler, port = server
+    run_mail(output, mail_config(port), send=True, **FAST)
+    write_inputs(inputs, {"b.xlsx": corrected_data()})  # the unit fixed its spending lines
+    run(inputs, output)
+    handler.received.clear()
+    result = run_mail(output, mail_config(port), send=True, **FAST)
+    assert [r.rcpt_tos for r in handler.received] == [[ERROR_ADDRESS]]
+    fixed = handler.received[0].message
+    assert fixed["Subject"] == f"【绩效自评结果】2025年度 第一中学：{ERROR_PROJECT}"
+    assert set(attachments(fixed)) == {f"{ERROR_PROJECT}_绩效自评表.xlsx", f"{ERROR_PROJECT}_绩效自评报告.docx"}
+    assert len(result.already_sent) == 2  # the unchanged project and the unchanged department summary
+
+
+# ---- the dry run -------------------------------------------------------------------------------------------
+
+def test_the_dry_run_writes_eml_files_that_are_the_messages(server, output, tmp_path):
+    handler, port = server
+    result = run_mail(output, mail_config(port), **FAST)
+    assert result.exit_code == 0 and not handler.received
+    outbox = output / "outbox"
+    names = sorted(p.name for p in outbox.glob("*.eml"))
+    assert names == [f"001_审批局_{OK_PROJECT}.eml", f"002_第一中学_{ERROR_PROJECT}.eml", "003_审批局_汇总.eml"]
+    assert not (outbox / "sent.jsonl").exists()
+    assert "试运行，未发送" in result.summary_lines()[0]
+
+    def view(msg):
+        return msg["To"], msg["Subject"], body_of(msg), attachments(msg)
+
+    drafts = [view(email.message_from_bytes((outbox / n).read_bytes(), policy=policy.default)) for n in names]
+    run_mail(output, mail_config(port), send=True, **FAST)
+    assert drafts == [view(r.message) for r in handler.received]
+
+
+def test_a_dry_run_after_sending_shows_only_what_is_new(server, output):
+    handler, port = server
+    run_mail(output, mail_config(port), send=True, **FAST)
+    result = run_mail(output, mail_config(port), **FAST)
+    assert not list((output / "outbox").glob("*.eml")) and len(result.already_sent) == 3
+
+
+# ---- attachment names -----------------------------------------------------------------------------------------
+
+def test_chinese_attachment_names_are_rfc2231_with_an_rfc2047_fallback(server, output):
+    handler, port = server
+    run_mail(output, mail_config(port, ascii_filenames=True), send=True, **FAST)
+    raw = next(r.data for r in handler.received if OK_ADDRESS in r.rcpt_tos)
+    assert raw.isascii()
+    assert b"filename*=utf-8''" in raw or b"filename*0*=utf-8''" in raw  # RFC 2231
+    assert b'name="=?utf-8?B?' in raw  # RFC 2047 in Content-Type, for Outlook and Foxmail
+    lines = raw.split(b"\r\n")
+    assert max(len(line) for line in lines) <= 998  # the hard limit; a long MIME type alone passes 78
+    assert all(len(line) <= 78 for line in lines if b"=?utf-8?B?" in line)
+    msg = email.message_from_bytes(raw, policy=policy.default)
+    parts = list(msg.iter_attachments())
+    assert [p.get_param("name") for p in parts] == [p.get_filename() for p in parts]
+    assert parts[1].get_content_type() == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    legacy = email.message_from_bytes(raw, policy=policy.compat32)  # reads Content-Type name like old clients
+    names = [str(email.header.make_header(email.header.decode_header(p.get_param("name"))))
+             for p in legacy.walk() if p.get_param("name")]
+    assert names == [f"{OK_PROJECT}_绩效自评表.xlsx", f"{OK_PROJECT}_绩效自评报告.docx"]
+
+
+def test_without_ascii_filenames_only_rfc2231(server, output):
+    handler, port = server
+    run_mail(output, mail_config(port), send=True, **FAST)
+    raw = next(r.data for r in handler.received if OK_ADDRESS in r.rcpt_tos)
+    assert b"name=" not in raw.replace(b"filename", b"")
+
+
+# ---- selection and templates ----------------------------------------------------------------------------------
+
+def test_only_limits_to_matching_projects_and_units(server, output):
+    handler, port = server
+    result = run_mail(output, mail_config(port), send=True, only="第一中学", **FAST)
+    assert [r.rcpt_tos for r in handler.received] == [[ERROR_ADDRESS]]
+    assert not result.chase
+    handler.received.clear()
+    run_mail(output, mail_config(port), send=True, only="审批局", **FAST)  # the unit and its department
+    assert [r.rcpt_tos for r in handler.received] == [[OK_ADDRESS], [DEPARTMENT_ADDRESS]]
+    nothing = run_mail(output, mail_config(port), only="不存在的单位", **FAST)
+    assert nothing.summary_lines()[0] == "没有名称含“不存在的单位”的项目或单位"
+
+
+def test_a_bureau_template_replaces_the_blocks_it_defines(server, output, tmp_path):
+    handler, port = server
+    (tmp_path / "body.j2").write_text(
+        "{% block project_errors %}{{ unit }}同志：请修改{{ problems | length }}处问题。{% endblock %}", encoding="utf-8")
+    (tmp_path / "subject.j2").write_text("{% block project_ok %}结果：{{ project }}{% endblock %}", encoding="utf-8")
+    config = mail_config(port, body_template=str(tmp_path / "body.j2"), subject_template=str(tmp_path / "subject.j2"))
+    run_mail(output, config, send=True, **FAST)
+    bad = only_message(handler, ERROR_ADDRESS)
+    assert body_of(bad).strip() == "第一中学同志：请修改1处问题。"
+    assert bad["Subject"].startswith("【请修改后重新报送】")  # the built-in subject of that kind
+    ok = only_message(handler, OK_ADDRESS)
+    assert ok["Subject"] == f"结果：{OK_PROJECT}"
+    assert "已通过校验" in body_of(ok)  # the built-in body
+
+
+def test_the_documented_example_template_works(server, output, tmp_path):
+    handler, port = server
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "email.md").read_text(encoding="utf-8")
+    example = re.search(r"```jinja\n(\{% block project_errors %\}.*?)```", docs, re.S).group(1)
+    (tmp_path / "邮件正文.j2").write_text(example, encoding="utf-8")
+    (tmp_path / "perfeval.toml").write_text(
+        f'[mail]\nsmtp_host = "127.0.0.1"\nsmtp_port = {port}\nsender = "jxk@czj.example.gov.cn"\ntls = "none"\n'
+        'body_template = "邮件正文.j2"\n', encoding="utf-8")  # relative to the configuration file
+    run_mail(output, load_config(tmp_path / "perfeval.toml"), send=True, **FAST)
+    body = body_of(only_message(handler, ERROR_ADDRESS))
+    assert body.startswith("第一中学：\n\n你单位“校舍维修经费”的绩效自评表有1处错误")
+    assert "1. 支出明细!B2:B7 支出明细合计" in body and body.endswith("市财政局绩效管理科\n")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("{% block project_eror %}x{% endblock %}", "未知的块 project_eror"),
+    ("{% block project_ok %}{{ projekt }}{% endblock %}", "projekt"),
+    ("{% block project_ok %}{{ project {% endblock %}", "语法错误"),
+])
+def test_a_broken_bureau_template_stops_before_anything_is_sent(server, output, tmp_path, text, message):
+    handler, port = server
+    (tmp_path / "body.j2").write_text(text, encoding="utf-8")
+    with pytest.raises(MailError, match=message):
+        run_mail(output, mail_config(port, body_template=str(tmp_path / "body.j2")), send=True, **FAST)
+    assert not handler.received
+
+
+# ---- settings ------------------------------------------------------------------------------------------------
+
+def write_toml(path: Path, text: str) -> str:
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_send_without_smtp_host_or_sender_exits_2(output, tmp_path, capsys):
+    config = write_toml(tmp_path / "perfeval.toml", "[mail]\nsmtp_port = 25\n")
+    assert cli.main(["email", str(output), "--send", "--config", config]) == 2
+    err = capsys.readouterr().err
+    assert "smtp_host" in err and "sender" in err and "[mail]" in err
+    assert cli.main(["email", str(output), "--config", config]) == 0  # the dry run needs no server
+
+
+def test_the_password_comes_only_from_the_environment(server, output, monkeypatch):
+    handler, port = server
+    monkeypatch.delenv("PERFEVAL_SMTP_PASSWORD", raising=False)
+    with pytest.raises(MailError, match="PERFEVAL_SMTP_PASSWORD"):
+        run_mail(output, mail_config(port, user="jxk"), send=True, **FAST)
+    assert not handler.received
+
+
+def test_starttls_refused_by_the_server_stops_the_run(server, output):
+    handler, port = server
+    with pytest.raises(MailError, match="STARTTLS"):
+        run_mail(output, mail_config(port, tls="starttls"), send=True, **FAST)
+    assert not handler.received
+
+
+def test_a_folder_without_a_manifest_exits_2(tmp_path, capsys):
+    assert cli.main(["email", str(tmp_path)]) == 2
+    assert "perfeval run" in capsys.readouterr().err
+
+
+def test_the_cli_prints_the_summary_and_exits_1_when_some_failed(server, output, tmp_path, capsys):
+    handler, port = server
+    handler.refuse = {ERROR_ADDRESS}
+    config = write_toml(tmp_path / "perfeval.toml", f'[mail]\nsmtp_host = "127.0.0.1"\nsmtp_port = {port}\n'
+                        f'sender = "jxk@czj.example.gov.cn"\ntls = "none"\nmax_retries = 0\n')
+    assert cli.main(["email", str(output), "--send", "--config", config]) == 1
+    out = capsys.readouterr().out
+    assert "已发送 1 封邮件" in out and "发送失败 1 个收件人" in out and ERROR_ADDRESS in out
