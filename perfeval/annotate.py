@@ -21,7 +21,7 @@ from openpyxl.utils.cell import quote_sheetname, range_boundaries
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .checks import sort_problems
+from .checks import sheet_label, sort_problems
 from .fileio import atomic_path
 from .problems import ERROR, INFO, SEVERITIES, WARNING, Problem
 
@@ -90,8 +90,8 @@ def _find_sheet(book, name: str) -> Worksheet | None:
         return None
     if name in book.sheetnames:
         return book[name]
-    wanted = "".join(name.split())
-    return next((ws for ws in book.worksheets if "".join(ws.title.split()) == wanted), None)
+    wanted = sheet_label(name)
+    return next((ws for ws in book.worksheets if sheet_label(ws.title) == wanted), None)
 
 
 def _bounds(ws: Worksheet, ref: str) -> tuple[int, int, int, int] | None:

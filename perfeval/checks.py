@@ -23,7 +23,7 @@ from . import fmt
 from . import model as m
 from .config import Config
 from .parse import KIND_DATE, LE, LT, cell_text, normalize
-from .problems import CATALOGUE, SEVERITIES, Problem
+from .problems import SEVERITIES, Problem
 from .reader import a1, parse_a1
 from .scoring import weight_total
 
@@ -53,9 +53,14 @@ FUNDING_LABELS = {"initial": "年初预算数", "full_year": "全年预算数", 
 # ---- where things are ------------------------------------------------------------------------------------
 
 
+def sheet_label(name: str) -> str:
+    """A sheet name without any kind of space, as the reader matches sheet names."""
+    return _SPACES.sub("", name or "")
+
+
 def standard_sheet(name: str) -> str:
     """The standard sheet a real sheet name stands for ("基本信息(1)" -> "基本信息"); "" when none."""
-    label = _SPACES.sub("", name or "")
+    label = sheet_label(name)
     if not label:
         return ""
     if label in SHEET_ORDER:

@@ -189,3 +189,14 @@ def test_the_seed_gets_an_empty_list(tmp_path):
     source = build_workbook(tmp_path / "项目.xlsx")
     book = openpyxl.load_workbook(annotate.write_annotated(source, checked(source), tmp_path / "标注版.xlsx"))
     assert list(book["问题清单"].iter_rows(values_only=True)) == [annotate.HEADERS]
+
+
+def test_a_sheet_name_with_spaces_is_found(tmp_path):
+    data = seed_rows()
+    data["spending"][0] = ("日常办公经费", 6, "")
+    source = build_workbook(tmp_path / "项目.xlsx", data, sheet_names={"支出明细": "支出 明细"})
+    problems = checked(source)
+    assert [(p.code, p.sheet, p.cell) for p in problems] == [("breakdown-sum-mismatch", "支出明细", "B2:B7")]
+    book = openpyxl.load_workbook(annotate.write_annotated(source, problems, tmp_path / "标注版.xlsx"))
+    assert fill(book["支出 明细"], "B2") == RED
+    assert book["问题清单"]["D2"].hyperlink.location == "'支出 明细'!B2"
