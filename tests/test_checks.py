@@ -98,6 +98,8 @@ CASES = {
     "template version missing": (None, None, {"version": None}, [("template-version-missing", "填表说明", "")]),
     "template version newer": (None, None, {"version": "2.0"}, [("template-version-newer", "填表说明", "A2")]),
     "sheet hidden": (None, hide("业务量"), {}, [("sheet-hidden", "业务量", "")]),
+    "control characters": (seed_with(info=setitem("项目名称", "公共资源_x0007_交易")), None, {},  # OOXML escape of BEL
+                           [("text-control-chars", "基本信息", "B3")]),
     "funding source unknown": (seed_with(funding=lambda f: f.append(("自筹资金", 0, 0, 0, 0))), None, {},
                                [("funding-source-unknown", "资金情况", "A3")]),
     # 基本信息
