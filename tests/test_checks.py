@@ -286,6 +286,12 @@ def test_a_broken_sheet_is_not_reported_twice(tmp_path):
     assert checks.check_project(result.project, card, Config(), result.problems) == []
 
 
+def test_without_info_sheet_the_reason_is_not_asked_for(tmp_path):
+    path = build_workbook(tmp_path / "x.xlsx", sheet_names={"基本信息": "基本信息(1)"})
+    result = read_workbook(path)
+    assert checks.check_project(result.project, score_project(result.project, Config()), Config()) == []
+
+
 def test_every_problem_is_found_in_one_pass(tmp_path):
     data = seed_with(spending=setitem(0, ("日常办公经费", 6, "")),
                      indicators=indicator(0, weight=60, self_score=60, actual="90%"),
