@@ -368,7 +368,7 @@ def funding_budget_nonzero(ctx: Context) -> Iterator[Problem]:
 def execution_rate_reason(ctx: Context) -> Iterator[Problem]:
     rate = ctx.card.execution_rate
     threshold = ctx.config.low_rate_threshold
-    if rate is None or rate >= threshold or not ctx.project.info_cells or not ctx.readable(m.SHEET_INFO):
+    if rate is None or rate >= threshold or not ctx.project.info_cells:
         return  # without 基本信息 (reported by the reader) the reason cannot be read
     if ctx.project.info.get("预算执行偏差原因", "").strip():
         return
