@@ -35,6 +35,9 @@ CREATED = dt.datetime(2000, 1, 1)  # a fixed date keeps the output byte-stable
 FONT = "宋体"
 GRADES = ("优", "良", "中", "差")
 MAX_WIDTH = 60  # longer text wraps
+HEADER_WRAP = 12  # widest column a figure's header asks for
+HEADER_HEIGHT = 30  # points: two lines of header
+FIGURES = ("money", "rate", "score", "count", "int")
 PROJECT_STATUSES = (STATUS_OK, STATUS_HAS_ERRORS)  # files that are counted as projects
 
 SHEET_PROJECTS = "项目汇总"
@@ -139,8 +142,10 @@ class _Writer:
         self.book = book
         self.ws = book.wb.add_worksheet(name)
         self.columns = columns
-        self.widths = [max(c.min_width, display_width(c.header) + 2) for c in columns]
-        self.row = 0
+        # a figure's long header wraps (two lines) rather than widening its column
+        self.widths = [max(c.min_width, min(display_width(c.header) + 2, HEADER_WRAP if c.kind in FIGURES else 99))
+                       for c in columns]
+        self.ws.set_row(0, HEADER_HEIGHT)
         for col, c in enumerate(columns):
             self.ws.write_string(0, col, c.header, book.formats["header"])
         self.row = 1
