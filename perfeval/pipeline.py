@@ -60,7 +60,8 @@ def evaluate(path: str | Path, config: Config, name: str | None = None) -> Evalu
     if result.project is None or result.blank:
         return Evaluation(path, name or path.name, result.project, None, result.problems, result.blank)
     card = score_project(result.project, config)
-    problems = sort_problems(result.problems + check_project(result.project, card, config))
+    checked = check_project(result.project, card, config, known=result.problems)
+    problems = sort_problems(result.problems + checked)
     return Evaluation(path, name or path.name, result.project, card, problems)
 
 

@@ -175,6 +175,7 @@ class Grid:
     name: str
     rows: list[list[Any]]
     no_value: set[str] = field(default_factory=set)  # formula cells without a cached value
+    reported: set[str] = field(default_factory=set)  # those of them already reported
 
     def get(self, r: int, c: int) -> Any:
         if r < len(self.rows) and c < len(self.rows[r]):
@@ -245,11 +246,22 @@ class _Reader:
         self.problems.append(Problem(code, message, self.file, sheet, cell, text))
 
     # -- values --
+    def without_value(self, grid: Grid, r: int, c: int) -> bool:
+        """A formula cell with no cached value, reported once when the reader reads it (not for cells it ignores)."""
+        ref = a1(r, c)
+        if ref not in grid.no_value:
+            return False
+        if ref not in grid.reported:
+            grid.reported.add(ref)
+            self.problem("formula-no-value", "该单元格的公式没有计算结果（文件未在 Excel/WPS 中重新计算保存）。"
+                         "请在 Excel 或 WPS 中打开、保存后重新提交，或直接填写数值。", grid.name, ref)
+        return True
+
     def text(self, grid: Grid, r: int, c: int | None) -> str:
         if c is None:
             return ""
         raw = grid.get(r, c)
-        if a1(r, c) in grid.no_value:
+        if self.without_value(grid, r, c):
             return ""
         text = cell_text(raw)
         if _XML_FORBIDDEN.search(text):
@@ -263,7 +275,7 @@ class _Reader:
         if c is None:
             return None
         raw = grid.get(r, c)
-        if raw in ("", None) or a1(r, c) in grid.no_value:
+        if self.without_value(grid, r, c) or raw in ("", None):
             return None
         if isinstance(raw, str) and not normalize(raw):
             return None
@@ -319,7 +331,7 @@ class _Reader:
                 self.problem("sheet-missing", f"缺少必填工作表“{wanted}”。请使用标准填报模板填写。", wanted)
         return found
 
-    def grid(self, book, real_name: str, no_value: dict[str, list[str]]) -> Grid:
+    def grid(self, book, real_name: str, no_value: dict[str, list[str]], merged_found=None) -> Grid:
         sheet = book.get_sheet_by_name(real_name)
         rows = _bounded_rows(sheet)
         # calamine's total_height is the last row's index, not the number of rows: use end (0-based) + 1.
@@ -334,12 +346,8 @@ class _Reader:
             merged = sheet.merged_cell_ranges
         except Exception:  # not every format reports merged cells
             merged = None
-        _fill_merged(rows, merged)
-        grid = Grid(real_name, rows, set(no_value.get(real_name, ())))
-        for ref in sorted(grid.no_value, key=parse_a1):
-            self.problem("formula-no-value", "该单元格的公式没有计算结果（文件未在 Excel/WPS 中重新计算保存）。"
-                         "请在 Excel 或 WPS 中打开、保存后重新提交，或直接填写数值。", real_name, ref)
-        return grid
+        _fill_merged(rows, merged if merged is not None else merged_found)  # ods: the pre-scan found them
+        return Grid(real_name, rows, set(no_value.get(real_name, ())))
 
     # -- tables --
     def header(self, grid: Grid, required: tuple[str, ...], optional: tuple[str, ...] = ()
@@ -578,7 +586,7 @@ def read_workbook(path: str | Path, display_name: str | None = None) -> ReadResu
         readers = {m.SHEET_INFO: reader.read_info, m.SHEET_GROUP: reader.read_group,
                    m.SHEET_FUNDING: reader.read_funding, m.SHEET_SPENDING: reader.read_spending,
                    m.SHEET_INDICATORS: reader.read_indicators, m.SHEET_VOLUMES: reader.read_volumes}
-        grids = {std: reader.grid(book, real, no_value) for std, real in sheets.items()}
+        grids = {std: reader.grid(book, real, no_value, scan.merged.get(real)) for std, real in sheets.items()}
         for std, grid in grids.items():
             if std in readers:
                 readers[std](grid, project)
@@ -589,7 +597,8 @@ def read_workbook(path: str | Path, display_name: str | None = None) -> ReadResu
         return ReadResult(None, reader.problems)
     finally:
         book.close()
-    if _is_blank(project):
+    # A workbook without the template's sheets is a wrong workbook, not a blank template: its problems stand.
+    if _is_blank(project) and not any(p.code in ("sheet-missing", "sheet-near-namesake") for p in reader.problems):
         blank = [p for p in reader.problems if p.code in ("formula-no-value",)]
         return ReadResult(project, [Problem("file-blank-template", "这是未填写的空白模板，已跳过。", reader.file)]
                           + blank, blank=True)

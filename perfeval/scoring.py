@@ -169,7 +169,8 @@ def _apply_self_score_rules(result: IndicatorScore, weight: Decimal) -> None:
     """Where the rule gives the score, a differing 自评得分 only counts where the rules leave the choice."""
     ind = result.indicator
     own = ind.self_score
-    if result.status in (STATUS_QUAL_FULL, STATUS_QUAL_PARTIAL, STATUS_QUAL_NONE) or result.rule_score is None:
+    if result.status in (STATUS_QUAL_FULL, STATUS_QUAL_PARTIAL, STATUS_QUAL_NONE, STATUS_UNKNOWN) or (
+            result.rule_score is None):
         return
     if own is not None and (own < 0 or own > weight):
         result.notes["self-score-over-weight"] = ""
