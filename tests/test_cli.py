@@ -1,0 +1,130 @@
+"""The command line as a user runs it: exit codes, the text and JSON it prints, the files it writes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from builders import build_workbook, seed_rows
+from perfeval import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, capsys) -> tuple[int, str, str]:
+    code = cli.main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def seed_file(tmp_path: Path) -> Path:
+    return build_workbook(tmp_path / "seed.xlsx")
+
+
+@pytest.fixture
+def broken_file(tmp_path: Path) -> Path:
+    data = seed_rows()
+    data["spending"][0] = ("日常办公经费", 6, "")  # the lines now add up to 24.93, not 23.93
+    return build_workbook(tmp_path / "broken.xlsx", data)
+
+
+def test_every_command_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    parser = cli.build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command").choices
+    for name in commands:
+        assert f"perfeval {name}" in readme, name
+
+
+def test_template_writes_the_blank_workbook(tmp_path, capsys):
+    target = tmp_path / "模板.xlsx"
+    code, out, _ = run_cli("template", "-o", str(target), capsys=capsys)
+    assert code == 0
+    assert str(target) in out
+    names = openpyxl.load_workbook(target).sheetnames
+    for sheet in ("填表说明", "基本信息", "评价工作组", "资金情况", "支出明细", "绩效指标", "业务量"):
+        assert sheet in names
+
+
+def test_check_clean_workbook_exits_0_and_shows_the_score(seed_file, capsys):
+    code, out, _ = run_cli("check", str(seed_file), capsys=capsys)
+    assert code == 0
+    assert "通过" in out
+    assert "得分 97.27，等级 优" in out
+
+
+def test_check_workbook_with_error_exits_1_and_points_at_the_cell(broken_file, capsys):
+    code, out, _ = run_cli("check", str(broken_file), capsys=capsys)
+    assert code == 1
+    line = next(l for l in out.splitlines() if "支出明细!" in l)
+    assert "[错误]" in line
+    assert "24.93" in line and "23.93" in line
+
+
+def test_check_json_lists_problems_with_the_documented_keys(broken_file, seed_file, capsys):
+    code, out, _ = run_cli("check", "--json", str(seed_file), str(broken_file), capsys=capsys)
+    assert code == 1
+    rows = json.loads(out)
+    assert rows, "the broken workbook has problems"
+    for row in rows:
+        assert set(row) == {"file", "sheet", "cell", "code", "severity", "message", "value"}
+        assert row["severity"] in ("错误", "警告", "提示")
+    errors = [r for r in rows if r["severity"] == "错误"]
+    assert [(r["code"], r["sheet"], Path(r["file"]).name) for r in errors] == [
+        ("breakdown-sum-mismatch", "支出明细", "broken.xlsx")]
+    assert not [r for r in rows if Path(r["file"]).name == "seed.xlsx" and r["severity"] != "提示"]
+
+
+def test_check_annotate_writes_a_marked_up_copy(broken_file, tmp_path, capsys):
+    target = tmp_path / "marked"
+    code, out, _ = run_cli("check", str(broken_file), "--annotate", str(target), capsys=capsys)
+    assert code == 1
+    copies = list(target.glob("*.xlsx"))
+    assert len(copies) == 1
+    assert openpyxl.load_workbook(copies[0]).sheetnames[0] == "问题清单"
+
+
+def test_check_missing_file_exits_2(tmp_path, capsys):
+    code, _, err = run_cli("check", str(tmp_path / "nope.xlsx"), capsys=capsys)
+    assert code == 2
+    assert "nope.xlsx" in err
+
+
+def test_check_bad_option_exits_2(seed_file, capsys):
+    code, _, _ = run_cli("check", "--no-such-option", str(seed_file), capsys=capsys)
+    assert code == 2
+
+
+@pytest.mark.parametrize("toml, key", [
+    ("[scoring]\nexecution_wieght = 10\n", "execution_wieght"),
+    ("[scoring]\nexecution_weight = \"ten\"\n", "execution_weight"),
+    ("[scorring]\n", "scorring"),
+])
+def test_check_bad_configuration_exits_2_naming_the_key(seed_file, tmp_path, capsys, toml, key):
+    config = tmp_path / "perfeval.toml"
+    config.write_text(toml, encoding="utf-8")
+    code, _, err = run_cli("check", "--config", str(config), str(seed_file), capsys=capsys)
+    assert code == 2
+    assert key in err
+
+
+def test_check_uses_the_configuration(seed_file, tmp_path, capsys):
+    # With a 20-point execution weight the indicator weights no longer total 100.
+    config = tmp_path / "perfeval.toml"
+    config.write_text("[scoring]\nexecution_weight = 20\n", encoding="utf-8")
+    code, out, _ = run_cli("check", "--json", "--config", str(config), str(seed_file), capsys=capsys)
+    assert code == 1
+    assert "weights-not-100" in {r["code"] for r in json.loads(out)}
+
+
+def test_python_dash_m_runs_the_cli(seed_file):
+    done = subprocess.run([sys.executable, "-m", "perfeval", "check", str(seed_file)], capture_output=True,
+                          cwd=ROOT, env={"PYTHONIOENCODING": "gbk", "PATH": "", "SYSTEMROOT": ""})
+    assert done.returncode == 0, done.stderr.decode("gbk", "replace")
+    assert "等级 优".encode("gbk") in done.stdout
