@@ -74,6 +74,8 @@ class Prescan:
     kind: str | None
     problems: list[Problem] = field(default_factory=list)
     sheet_cells: dict[str, int] = field(default_factory=dict)  # sheet -> cell area found (for tests, bench)
+    # sheet -> merged ranges ((r0, c0), (r1, c1)), for formats whose merges calamine does not report (ods)
+    merged: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -208,6 +210,7 @@ def _scan_zip(path: Path, result: Prescan) -> str:
             _inflate(raw, zf.getinfo("content.xml"), [MAX_UNCOMPRESSED], sink=area.feed)
             area.feed(b"", final=True)
             _check_areas(result, area.boxes, book_limit=True)
+            result.merged = area.merged
         return kind
 
 
@@ -340,8 +343,10 @@ class _Area:
         self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         self.parser.buffer_text = True
         self.parser.StartElementHandler = self._start
-        self.parser.EndElementHandler = self._end
-        self.parser.CharacterDataHandler = self._text
+        if type(self)._end is not _Area._end:
+            self.parser.EndElementHandler = self._end
+        if type(self)._text is not _Area._text:
+            self.parser.CharacterDataHandler = self._text
         self.parser.StartDoctypeDeclHandler = self._doctype
         self.parser.EntityDeclHandler = self._doctype
 
@@ -380,7 +385,7 @@ def _attr(attrs: dict, local: str) -> str | None:
     return None
 
 
-_CELL_REF = re.compile(r"\s*([A-Za-z]*)\s*(\d*)\s*$")
+_CELL_REF = re.compile(r"\s*([A-Za-z]*)\s*(\d*)")  # matches any text
 
 
 def _col_number(letters: str) -> int:
@@ -401,23 +406,22 @@ class _XlsxArea(_Area):
         self.pending: tuple[int, int] | None = None
 
     def _start(self, name: str, attrs: dict) -> None:
-        name = _local(name)
-        if name == "row":
-            ref = _CELL_REF.match(_attr(attrs, "r") or "")
-            self.row = int(ref[2]) - 1 if ref and ref[2] else self.row + 1
+        # The hot path: one call per element of the sheet. A cell is pending from its <c> to the next <c>/<row>.
+        name = name.rpartition(":")[2]
+        if name == "c":
+            ref = _CELL_REF.match(attrs.get("r") or _attr(attrs, "r") or "")
+            self.col = _col_number(ref[1]) if ref[1] else self.col + 1
+            self.pending = (int(ref[2]) - 1 if ref[2] else max(self.row, 0), self.col)
+        elif name == "v" or name == "is":
+            if self.pending:
+                self.box.add(*self.pending)
+                self.pending = None
+                if self.box.cells > MAX_SHEET_CELLS:
+                    _refuse_area(self.sheet, self.box)
+        elif name == "row":
+            ref = _CELL_REF.match(attrs.get("r") or _attr(attrs, "r") or "")
+            self.row = int(ref[2]) - 1 if ref[2] else self.row + 1
             self.col = -1
-        elif name == "c":
-            ref = _CELL_REF.match(_attr(attrs, "r") or "")
-            self.col = _col_number(ref[1]) if ref and ref[1] else self.col + 1
-            row = int(ref[2]) - 1 if ref and ref[2] else max(self.row, 0)
-            self.pending = (row, self.col)
-        elif name in ("v", "is") and self.pending:
-            self.box.add(*self.pending)
-            self.pending = None
-            self._grown(self.box, self.sheet)
-
-    def _end(self, name: str) -> None:
-        if _local(name) == "c":
             self.pending = None
 
 
@@ -427,6 +431,7 @@ class _OdsArea(_Area):
 
     def __init__(self, part: str) -> None:
         super().__init__(part)
+        self.merged: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
         self.sheet = ""
         self.row = self.col = 0
         self.row_repeat = 1
@@ -445,6 +450,9 @@ class _OdsArea(_Area):
             self.col = 0
         elif local in ("table-cell", "covered-table-cell"):
             repeat = _repeat(_attr(attrs, "number-columns-repeated"))
+            rows, cols = _repeat(_attr(attrs, "number-rows-spanned")), _repeat(_attr(attrs, "number-columns-spanned"))
+            if (rows > 1 or cols > 1) and len(self.merged.setdefault(self.sheet, [])) < 10000:
+                self.merged[self.sheet].append(((self.row, self.col), (self.row + rows - 1, self.col + cols - 1)))
             self.cell = (self.col, repeat)
             self.col += repeat
             if _attr(attrs, "value-type") is not None:

@@ -44,6 +44,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "unit-unknown": (ERROR, "金额单位无法识别"),
     "text-too-long": (WARNING, "文字超过规定长度"),
     "text-control-chars": (WARNING, "文字含有不可见的控制字符，已删除"),
+    "text-truncated-in-output": (WARNING, "文字超过Excel单元格上限，输出表格中被截断"),
     "year-implausible": (ERROR, "评价年度不合理"),
     "email-malformed": (WARNING, "联系邮箱格式不正确"),
     # group

@@ -27,6 +27,7 @@ from .problems import Problem
 
 MAX_ROWS = 5000  # rows read per sheet; a real template has well under a hundred
 MAX_COLS = 200  # columns read per sheet; the widest template sheet has ten
+EXCEL_CELL_CHARS = 32767  # the most an Excel cell holds; output workbooks cut longer texts
 HEADER_SEARCH_ROWS = 30  # the header row must be among the first rows of a sheet
 
 REQUIRED_SHEETS = (m.SHEET_INFO, m.SHEET_GROUP, m.SHEET_FUNDING, m.SHEET_INDICATORS)
@@ -268,6 +269,10 @@ class _Reader:
             text = _XML_FORBIDDEN.sub("", text)
             self.problem("text-control-chars", "该单元格含有不可见的控制字符（常见于从其他系统复制的文字），已删除；"
                          "请检查内容是否完整。", grid.name, a1(r, c))
+        if len(text) > EXCEL_CELL_CHARS:
+            self.problem("text-truncated-in-output", f"该单元格的文字有 {len(text):,} 字，超过 Excel 单元格的上限 "
+                         f"{EXCEL_CELL_CHARS:,} 字：生成的自评表等 Excel 文件中只保留前 {EXCEL_CELL_CHARS:,} 字（Word 报告中完整保留）。"
+                         "请精简后重新提交。", grid.name, a1(r, c))
         return text
 
     def number(self, grid: Grid, r: int, c: int | None, what: str,
