@@ -93,6 +93,7 @@ class SourceFile:
     sha256: str = ""
     size: int = 0
     mtime_ns: int = 0
+    error: str = ""  # why the file could not be opened (permissions …)
 
     def describe(self) -> dict[str, Any]:
         modified = datetime.fromtimestamp(self.mtime_ns / 1e9).astimezone().isoformat(timespec="seconds")
@@ -130,6 +131,8 @@ def discover(inputs: list[Path], exclude: Path | None = None) -> list[SourceFile
                 add(item, item.name)
             continue
         root = item.resolve()
+        if exclude and root.is_relative_to(exclude):
+            continue
         for folder, dirs, files in os.walk(root):
             here = Path(folder)
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d) != exclude)
@@ -138,10 +141,13 @@ def discover(inputs: list[Path], exclude: Path | None = None) -> list[SourceFile
                     add(here / file, (here / file).relative_to(root).as_posix())
     files = sorted(found.values(), key=lambda f: f.shown_path)
     for f in files:
-        stat = f.path.stat()
-        f.size, f.mtime_ns = stat.st_size, stat.st_mtime_ns
-        with open(f.path, "rb") as fh:
-            f.sha256 = hashlib.file_digest(fh, "sha256").hexdigest()
+        try:
+            stat = f.path.stat()
+            f.size, f.mtime_ns = stat.st_size, stat.st_mtime_ns
+            with open(f.path, "rb") as fh:
+                f.sha256 = hashlib.file_digest(fh, "sha256").hexdigest()
+        except OSError as exc:
+            f.error = exc.strerror or type(exc).__name__
     return files
 
 
@@ -494,6 +500,7 @@ class BatchResult:
     started: str
     finished: str
     notes: list[str] = field(default_factory=list)  # e.g. a stale lock taken over
+    summary_written: bool = True
 
     @property
     def counts(self) -> dict[str, int]:
@@ -505,9 +512,10 @@ class BatchResult:
 
     @property
     def exit_code(self) -> int:
-        """0 when every workbook is clean, 1 when some workbook has errors or could not be read."""
+        """0 when every workbook is clean, 1 when some workbook has errors or could not be read (or the summary
+        could not be replaced)."""
         counts = self.counts
-        return 1 if counts[STATUS_HAS_ERRORS] or counts[STATUS_UNREADABLE] else 0
+        return 1 if counts[STATUS_HAS_ERRORS] or counts[STATUS_UNREADABLE] or not self.summary_written else 0
 
     @property
     def summary_path(self) -> Path:
@@ -569,6 +577,7 @@ class _Item:
     outputs: dict[str, str] = field(default_factory=dict)
     superseded_by: str = ""
     extra: list[dict[str, Any]] = field(default_factory=list)  # file-superseded warnings
+    complete: bool = True  # every output was put in place
 
 
 def _inside(root: Path, relative: str) -> Path | None:
@@ -643,17 +652,27 @@ def _assign_folders(items: list[_Item]) -> None:
         item.folder = name
 
 
-def _commit_outputs(item: _Item, output: Path, staging: Path, stage: str) -> None:
-    """Move a project's staged outputs into its folder, one atomic rename per file."""
+def _commit_outputs(item: _Item, output: Path, staging: Path, stage: str, report: _Reporter) -> None:
+    """Move a project's staged outputs into its folder, one atomic rename per file.
+
+    A file that cannot be replaced (on Windows: open in Excel or Word) keeps its old version; the entry is marked
+    incomplete, so that the next run does the workbook again.
+    """
     target = output / item.folder
     target.mkdir(parents=True, exist_ok=True)
     item.outputs = {}
     for kind, file_name in item.record.get("staged", {}).items():
-        os.replace(staging / stage / file_name, target / file_name)
+        try:
+            os.replace(staging / stage / file_name, target / file_name)
+        except OSError as exc:
+            item.complete = False
+            report.log(f"无法替换 {item.folder}/{file_name}（{exc.strerror or exc}；文件可能正被打开），保留旧文件，"
+                       "下次运行将重新生成")
+            continue
         item.outputs[kind] = f"{item.folder}/{file_name}"
 
 
-def _remove_stale(output: Path, previous: dict | None, items: list[_Item]) -> None:
+def _remove_stale(output: Path, previous: dict | None, items: list[_Item], report: _Reporter) -> None:
     """Remove the outputs the previous manifest lists that no current input produces, then their emptied
     folders. Nothing the previous manifest does not list is touched."""
     if not previous:
@@ -665,13 +684,19 @@ def _remove_stale(output: Path, previous: dict | None, items: list[_Item]) -> No
         for rel in (entry.get("outputs") or {}).values():
             path = _inside(output, rel)
             if path is not None and rel.casefold() not in current:
-                path.unlink(missing_ok=True)
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError as exc:
+                    report.log(f"无法删除过期的输出 {rel}（{exc.strerror or exc}）")
         if entry.get("folder") and entry["folder"].casefold() not in folders:
             old_folders.add(entry["folder"])
     for folder in sorted(old_folders):
         path = _inside(output, folder)
         if path is not None and path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
+            try:
+                path.rmdir()
+            except OSError:
+                pass
 
 
 def run_batch(inputs: list[Path], output: Path, config: Config, *, workers: int = 0, scheduler: str | None = None,
@@ -704,7 +729,15 @@ def run_batch(inputs: list[Path], output: Path, config: Config, *, workers: int 
             items = _evaluate_all(inputs, output, config, previous, workers, scheduler, ship_inputs, report)
             entries = _finish(items, output, config, previous, workers, scheduler, ship_inputs, report)
             finished = _stamp()
-            write_summary(output / SUMMARY_NAME, entries, config)
+            notes = [note] if note else []
+            summary_written = True
+            try:
+                write_summary(output / SUMMARY_NAME, entries, config)
+            except PermissionError as exc:  # on Windows: open in Excel
+                summary_written = False
+                notes.append(f"汇总表 {output / SUMMARY_NAME} 未能更新（{exc.strerror or exc}；可能正被打开），"
+                             "请关闭后重新运行。")
+                report.log(notes[-1])
             write_manifest(output / MANIFEST_NAME, {
                 "format": FORMAT, "tool": "perfeval", "version": __version__, "config_digest": config.digest(),
                 "config_source": config.source, "started": started, "finished": finished,
@@ -713,7 +746,7 @@ def run_batch(inputs: list[Path], output: Path, config: Config, *, workers: int 
                 "summary": SUMMARY_NAME, "log": LOG_NAME,
                 "counts": count_statuses(entries),
                 "reused": sum(1 for e in entries if e["reused"]), "files": entries})
-            result = BatchResult(output, entries, started, finished, [note] if note else [])
+            result = BatchResult(output, entries, started, finished, notes, summary_written=summary_written)
             counts = "，".join(f"{STATUS_LABELS[s]} {n}" for s, n in result.counts.items() if n) or "没有文件"
             report.log(f"结束：{counts}；沿用 {result.reused} 个；退出码 {result.exit_code}")
             return result
@@ -742,14 +775,22 @@ def _evaluate_all(inputs, output, config, previous, workers, scheduler, ship_inp
     report.start(len(items))
     for index, item in enumerate(items):
         entry = earlier.get(item.file.path.as_posix())
-        if not item.file.spreadsheet:
+        if item.file.error:
+            message = f"无法打开文件（{item.file.error}）。请检查文件的访问权限后重新运行。"
+            item.record = file_record(item.file.name, STATUS_UNREADABLE,
+                                      [problem_record("file-unreadable", message, item.file.name)])
+            item.status = STATUS_UNREADABLE
+            report.step(f"{item.file.shown_path}：{STATUS_LABELS[STATUS_UNREADABLE]}（{item.file.error}）",
+                        item.file.name)
+        elif not item.file.spreadsheet:
             message = (f"不是电子表格文件（{item.file.path.suffix or '无扩展名'}），已跳过。只处理 .xlsx、.xlsm、.xls、"
                        ".ods 格式的填报表。")
             item.record = file_record(item.file.name, STATUS_SKIPPED,
                                       [problem_record("file-not-spreadsheet", message, item.file.name)])
             item.status = STATUS_SKIPPED
             report.step(f"{item.file.shown_path}：{STATUS_LABELS[STATUS_SKIPPED]}（不是电子表格）", item.file.name)
-        elif entry and entry["sha256"] == item.file.sha256 and _outputs_exist(output, entry.get("outputs") or {}):
+        elif (entry and entry["sha256"] == item.file.sha256 and entry.get("complete", True)
+              and _outputs_exist(output, entry.get("outputs") or {})):
             item.record, item.reused, item.previous = record_from_entry(entry), True, entry
             item.status = item.record["status"]
             report.step(f"{item.file.shown_path}：{STATUS_LABELS[item.status]}（沿用上次结果）", item.file.name)
@@ -793,8 +834,8 @@ def _finish(items, output, config, previous, workers, scheduler, ship_inputs, re
     done_again = {job.index for job in again}
     for index, item in enumerate(items):
         if item.status in PROJECT_STATUSES and not item.reused:
-            _commit_outputs(item, output, staging, f"again-{index}" if index in done_again else str(index))
-    _remove_stale(output, previous, items)
+            _commit_outputs(item, output, staging, f"again-{index}" if index in done_again else str(index), report)
+    _remove_stale(output, previous, items, report)
     return [make_entry(item.file.describe(), item.record, status=item.status, reused=item.reused,
                        folder=item.folder, outputs=item.outputs, superseded_by=item.superseded_by,
-                       extra_problems=item.extra) for item in items]
+                       extra_problems=item.extra, complete=item.complete) for item in items]

@@ -115,12 +115,13 @@ def file_record(name: str, status: str, problems: list[dict[str, Any]]) -> dict[
 
 def make_entry(source: dict[str, Any], record: dict[str, Any], *, status: str, reused: bool, folder: str,
                outputs: dict[str, str], superseded_by: str = "",
-               extra_problems: list[dict[str, Any]] = ()) -> dict[str, Any]:
+               extra_problems: list[dict[str, Any]] = (), complete: bool = True) -> dict[str, Any]:
     """The manifest entry of one input file.
 
     ``source`` holds ``path`` (relative to the working folder, or absolute), ``absolute_path``, ``sha256``,
     ``size`` and ``modified``; ``record`` is :func:`evaluation_record`'s result; ``extra_problems`` are the
-    batch's own findings about the file (file-superseded).
+    batch's own findings about the file (file-superseded); ``complete`` is False when some output could not be
+    put in place (the next run does the file again).
     """
     problems = list(record["problems"]) + list(extra_problems)
     counts = {s: 0 for s in SEVERITIES}
@@ -131,7 +132,7 @@ def make_entry(source: dict[str, Any], record: dict[str, Any], *, status: str, r
     entry.update(record["info"])
     entry.update(shown_figures(record["figures"]))
     entry.update({"problem_counts": counts, "problems": problems, "folder": folder, "outputs": dict(outputs),
-                  "superseded_by": superseded_by,
+                  "superseded_by": superseded_by, "complete": complete,
                   "data": {"status": record["status"], "folder_base": record["folder_base"],
                            "figures": record["figures"], "indicators": record["indicators"],
                            "spending": record["spending"], "volumes": record["volumes"]}})

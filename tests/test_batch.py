@@ -423,3 +423,43 @@ def test_the_most_recently_modified_file_of_a_project_counts(tmp_path):
     assert only["status"] == "ok" and only["全年执行数"] == "90.00" and only["outputs"]
     assert all((tmp_path / "out" / rel).is_file() for rel in only["outputs"].values())
     assert not [p for p in only["problems"] if p["code"] == "file-superseded"]
+
+
+# ---- what an unattended run meets --------------------------------------------------------------------------------
+
+def test_an_output_folder_inside_the_input_folder_is_not_read_as_input(generated, tmp_path):
+    inputs = copy_inputs(generated, tmp_path / "in", ["a_优.xlsx"])
+    run(inputs, inputs / "output")
+    result = run(inputs, inputs / "output")
+    assert [e["name"] for e in result.entries] == ["a_优.xlsx"] and result.reused == 1
+
+
+def test_an_output_that_cannot_be_replaced_is_kept_and_done_again_next_time(generated, tmp_path):
+    inputs = copy_inputs(generated, tmp_path / "in", ["a_优.xlsx", "c_中.xlsx"])
+    output = tmp_path / "out"
+    run(inputs, output)
+    md = output / by_name(output)["a_优.xlsx"]["outputs"]["report_md"]
+    md.unlink()
+    md.mkdir()  # os.replace onto a folder fails, as onto a file open in Word on Windows
+    result = run(inputs, output, Config.from_dict({"scoring": {"prose_decimals": 2}}))
+    entry = by_name(output)["a_优.xlsx"]
+    assert entry["complete"] is False and "report_md" not in entry["outputs"] and result.exit_code == 0
+    assert "无法替换" in (output / LOG_NAME).read_text(encoding="utf-8")
+    md.rmdir()
+    run(inputs, output, Config.from_dict({"scoring": {"prose_decimals": 2}}))
+    entries = by_name(output)
+    assert entries["a_优.xlsx"]["reused"] is False and entries["a_优.xlsx"]["complete"] is True and md.is_file()
+    assert entries["c_中.xlsx"]["reused"] is True
+
+
+def test_a_summary_open_elsewhere_is_reported_and_the_run_exits_1(generated, tmp_path, monkeypatch):
+    import perfeval.batch as batch
+
+    def refuse(path, entries, config):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(batch, "write_summary", refuse)
+    inputs = copy_inputs(generated, tmp_path / "in", ["a_优.xlsx"])
+    result = run(inputs, tmp_path / "out")
+    assert result.exit_code == 1 and (tmp_path / "out" / MANIFEST_NAME).is_file()
+    assert any("汇总表" in line and "未能更新" in line for line in result.summary_lines())
