@@ -668,7 +668,8 @@ def _commit_outputs(item: _Item, output: Path, staging: Path, stage: str, report
             item.complete = False
             report.log(f"无法替换 {item.folder}/{file_name}（{exc.strerror or exc}；文件可能正被打开），保留旧文件，"
                        "下次运行将重新生成")
-            continue
+            if not (target / file_name).is_file():
+                continue
         item.outputs[kind] = f"{item.folder}/{file_name}"
 
 
@@ -767,6 +768,13 @@ def _job(item: _Item, index: int, output: Path, config: Config, ship_inputs: boo
     return _Job(index, kwargs)
 
 
+def _settle(item: _Item, status: str, code: str, why: str, message: str, report: _Reporter) -> None:
+    """A file that is not evaluated: its status and its one problem."""
+    item.record = file_record(item.file.name, status, [problem_record(code, message, item.file.name)])
+    item.status = status
+    report.step(f"{item.file.shown_path}：{STATUS_LABELS[status]}（{why}）", item.file.name)
+
+
 def _evaluate_all(inputs, output, config, previous, workers, scheduler, ship_inputs, report) -> list[_Item]:
     """Find the inputs; reuse what can be reused; evaluate the rest (writing their outputs into staging)."""
     items = [_Item(f) for f in discover(inputs, output)]
@@ -776,19 +784,12 @@ def _evaluate_all(inputs, output, config, previous, workers, scheduler, ship_inp
     for index, item in enumerate(items):
         entry = earlier.get(item.file.path.as_posix())
         if item.file.error:
-            message = f"无法打开文件（{item.file.error}）。请检查文件的访问权限后重新运行。"
-            item.record = file_record(item.file.name, STATUS_UNREADABLE,
-                                      [problem_record("file-unreadable", message, item.file.name)])
-            item.status = STATUS_UNREADABLE
-            report.step(f"{item.file.shown_path}：{STATUS_LABELS[STATUS_UNREADABLE]}（{item.file.error}）",
-                        item.file.name)
+            _settle(item, STATUS_UNREADABLE, "file-unreadable", item.file.error,
+                    f"无法打开文件（{item.file.error}）。请检查文件的访问权限后重新运行。", report)
         elif not item.file.spreadsheet:
-            message = (f"不是电子表格文件（{item.file.path.suffix or '无扩展名'}），已跳过。只处理 .xlsx、.xlsm、.xls、"
-                       ".ods 格式的填报表。")
-            item.record = file_record(item.file.name, STATUS_SKIPPED,
-                                      [problem_record("file-not-spreadsheet", message, item.file.name)])
-            item.status = STATUS_SKIPPED
-            report.step(f"{item.file.shown_path}：{STATUS_LABELS[STATUS_SKIPPED]}（不是电子表格）", item.file.name)
+            _settle(item, STATUS_SKIPPED, "file-not-spreadsheet", "不是电子表格",
+                    f"不是电子表格文件（{item.file.path.suffix or '无扩展名'}），已跳过。只处理 .xlsx、.xlsm、.xls、"
+                    ".ods 格式的填报表。", report)
         elif (entry and entry["sha256"] == item.file.sha256 and entry.get("complete", True)
               and _outputs_exist(output, entry.get("outputs") or {})):
             item.record, item.reused, item.previous = record_from_entry(entry), True, entry

@@ -463,3 +463,23 @@ def test_a_summary_open_elsewhere_is_reported_and_the_run_exits_1(generated, tmp
     result = run(inputs, tmp_path / "out")
     assert result.exit_code == 1 and (tmp_path / "out" / MANIFEST_NAME).is_file()
     assert any("汇总表" in line and "未能更新" in line for line in result.summary_lines())
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the patched worker is inherited by fork")
+def test_a_workbook_that_kills_its_worker_is_unreadable_and_the_batch_goes_on(generated, tmp_path, monkeypatch):
+    import perfeval.batch as batch
+
+    real = batch.evaluate
+
+    def crash_on_one(path, config, name=None):
+        if name == "c_中.xlsx":
+            os._exit(3)  # as a crash inside a native library would
+        return real(path, config, name)
+
+    monkeypatch.setattr(batch, "evaluate", crash_on_one)
+    inputs = copy_inputs(generated, tmp_path / "in", ["a_优.xlsx", "b_良.xlsx", "c_中.xlsx", "d_差.xlsx"])
+    result = run(inputs, tmp_path / "out", workers=2)
+    statuses = {e["name"]: e["status"] for e in result.entries}
+    assert statuses == {"a_优.xlsx": "ok", "b_良.xlsx": "ok", "c_中.xlsx": "unreadable", "d_差.xlsx": "ok"}
+    assert "工作进程异常退出" in by_name(tmp_path / "out")["c_中.xlsx"]["problems"][0]["message"]
+    assert result.exit_code == 1 and leftovers(tmp_path / "out") == []
