@@ -483,3 +483,22 @@ def test_a_workbook_that_kills_its_worker_is_unreadable_and_the_batch_goes_on(ge
     assert statuses == {"a_优.xlsx": "ok", "b_良.xlsx": "ok", "c_中.xlsx": "unreadable", "d_差.xlsx": "ok"}
     assert "工作进程异常退出" in by_name(tmp_path / "out")["c_中.xlsx"]["problems"][0]["message"]
     assert result.exit_code == 1 and leftovers(tmp_path / "out") == []
+
+
+# ---- the command line ----------------------------------------------------------------------------------------------
+
+def test_perfeval_run_prints_the_summary_lines_and_a_line_per_file(generated, tmp_path, capsys):
+    inputs = copy_inputs(generated, tmp_path / "in", ["a_优.xlsx", "f_错.xlsx"])
+    code = cli.main(["run", str(inputs), "-o", str(tmp_path / "out"), "--workers", "1"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert "共 2 个文件：通过 1，有错误 1。" in out and "f_错.xlsx：有错误" in out
+    assert "a_优.xlsx：通过" in err  # no terminal: plain lines instead of the progress bar
+
+
+def test_the_bundled_examples_are_a_clean_batch(tmp_path, capsys):
+    examples = Path(__file__).resolve().parent.parent / "input_templates" / "examples"
+    assert cli.main(["run", str(examples), "-o", str(tmp_path / "out")]) == 0
+    entries = manifest(tmp_path / "out")["files"]
+    assert len(entries) >= 5 and {e["status"] for e in entries} == {"ok"}
+    assert all(e["problem_counts"] == {"错误": 0, "警告": 0, "提示": 0} for e in entries)
