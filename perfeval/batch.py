@@ -57,7 +57,7 @@ LOG_NAME = "perfeval.log"
 LOCK_NAME = ".perfeval.lock"
 STAGING_NAME = ".perfeval-staging"
 RESERVED_NAMES = (SUMMARY_NAME, MANIFEST_NAME, LOG_NAME, LOCK_NAME, STAGING_NAME)
-STALE_LOCK_SECONDS = 12 * 3600  # a lock whose holder cannot be checked is taken over after this long
+STALE_LOCK_SECONDS = 12 * 3600  # a lock whose holder cannot be checked is taken over when untouched this long
 UNREADABLE_LOCK_SECONDS = 60  # an empty or garbled lock file: being written right now, or left by a crash
 PROJECT_STATUSES = (STATUS_OK, STATUS_HAS_ERRORS)
 WORST_SHOWN = 10  # files with errors named in the summary lines
@@ -210,7 +210,8 @@ class OutputLock:
         if holder is None:
             return age > UNREADABLE_LOCK_SECONDS
         if holder.get("host") == socket.gethostname():
-            alive = pid_alive(holder["pid"], holder.get("time"))
+            since = holder.get("time")
+            alive = pid_alive(holder["pid"], since if isinstance(since, (int, float)) else None)
             if alive is not None:
                 return not alive
         return age > STALE_LOCK_SECONDS
@@ -249,6 +250,13 @@ class OutputLock:
             return note
         raise BatchLocked(f"无法取得锁文件 {self.path}：另一次运行正在同时启动。", self.path, None)
 
+    def touch(self) -> None:
+        """Show that the run is alive (a lock is judged by its age where its process cannot be checked)."""
+        try:
+            os.utime(self.path)
+        except OSError:
+            pass
+
     def release(self) -> None:
         """Remove the lock, if it is still ours."""
         try:
@@ -269,9 +277,10 @@ class _Reporter:
     """Timestamped lines appended to ``perfeval.log``; on a terminal a one-line progress bar on stderr, else the
     same lines to the ``perfeval`` logger (the CLI shows them on stderr)."""
 
-    def __init__(self, log_path: Path, progress: bool):
+    def __init__(self, log_path: Path, progress: bool, heartbeat: Callable[[], None] = lambda: None):
         self.log_path = log_path
         self.progress = progress
+        self.heartbeat = heartbeat  # called at each file
         self.total = 0
         self.done = 0
 
@@ -286,6 +295,7 @@ class _Reporter:
 
     def step(self, text: str, label: str) -> None:
         self.done += 1
+        self.heartbeat()
         self.log(text)
         if self.progress and self.total:
             self._draw(label)
@@ -718,7 +728,7 @@ def run_batch(inputs: list[Path], output: Path, config: Config, *, workers: int 
     lock = OutputLock(output)
     note = lock.acquire()
     staging = output / STAGING_NAME
-    report = _Reporter(output / LOG_NAME, progress)
+    report = _Reporter(output / LOG_NAME, progress, lock.touch)
     try:
         with _sigterm_as_interrupt():
             report.log(f"开始：perfeval {__version__}，配置 {config.digest()}，输入 "

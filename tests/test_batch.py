@@ -355,13 +355,14 @@ def test_another_configuration_redoes_everything(generated, tmp_path):
 
 # ---- the lock ------------------------------------------------------------------------------------------------------
 
-def live_lock(output: Path, pid: int) -> Path:
+def live_lock(output: Path, pid: int, host: str | None = None) -> Path:
+    """A lock file as a run on ``host`` (default: this one) leaves it."""
     output.mkdir(parents=True, exist_ok=True)
     import socket
     import time
 
     lock = output / LOCK_NAME
-    lock.write_text(json.dumps({"pid": pid, "host": socket.gethostname(), "time": time.time(),
+    lock.write_text(json.dumps({"pid": pid, "host": host or socket.gethostname(), "time": time.time(),
                                 "started": "2025-12-31T08:00:00+08:00"}), encoding="utf-8")
     return lock
 
@@ -502,3 +503,13 @@ def test_the_bundled_examples_are_a_clean_batch(tmp_path, capsys):
     entries = manifest(tmp_path / "out")["files"]
     assert len(entries) >= 5 and {e["status"] for e in entries} == {"ok"}
     assert all(e["problem_counts"] == {"错误": 0, "警告": 0, "提示": 0} for e in entries)
+
+
+def test_a_lock_that_cannot_be_checked_is_taken_over_only_when_old(generated, tmp_path):
+    inputs = copy_inputs(generated, tmp_path / "in", ["a_优.xlsx"])
+    output = tmp_path / "out"
+    lock = live_lock(output, 4242, host="another-host")
+    with pytest.raises(BatchLocked):
+        run(inputs, output)
+    os.utime(lock, (1_700_000_000, 1_700_000_000))  # untouched for long
+    assert run(inputs, output).exit_code == 0 and not lock.exists()
