@@ -37,8 +37,14 @@ SUPERSEDED_CODE = "file-superseded"
 # ---- numbers ------------------------------------------------------------------------------------------------
 
 def exact(value: Decimal | None) -> str | None:
-    """A Decimal as an exact decimal string (never in exponent form); None stays None."""
-    return None if value is None else format(value, "f")
+    """A Decimal as an exact decimal string, never in exponent form, without trailing zeros ("23.9300" -> "23.93");
+    None stays None."""
+    if value is None:
+        return None
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
 
 
 def decimal(text: Any) -> Decimal | None:
