@@ -143,14 +143,22 @@ def _what_is(head: bytes) -> str:
         return "这是图片文件，不是电子表格。" + todo
     if head.startswith((b"Rar!", b"7z\xbc\xaf", b"\x1f\x8b")):
         return "这是压缩包，不是电子表格。请解压后提交其中用标准模板填写的工作簿（.xlsx）。"
-    if b"\x00" not in head:
-        for encoding in ("utf-8", "gb18030"):
+    if b"\x00" not in head and _is_text(head):
+        return "这是纯文本文件（如 CSV），不是 Excel 工作簿。请用 Excel 或 WPS 打开后“另存为”.xlsx 格式再提交。"
+    return "文件不是电子表格，无法识别其格式（可能已损坏，或不是 Excel/WPS 保存的文件）。" + todo
+
+
+def _is_text(head: bytes) -> bool:
+    """UTF-8 or GB18030 text (the first bytes may end inside a character)."""
+    for encoding in ("utf-8", "gb18030"):
+        for cut in range(4):
             try:
-                head[:-4].decode(encoding)
+                text = head[:len(head) - cut].decode(encoding)
             except UnicodeDecodeError:
                 continue
-            return "这是纯文本文件（如 CSV），不是 Excel 工作簿。请用 Excel 或 WPS 打开后“另存为”.xlsx 格式再提交。"
-    return "文件不是电子表格，无法识别其格式（可能已损坏，或不是 Excel/WPS 保存的文件）。" + todo
+            if all(ch.isprintable() or ch in "\t\r\n\f" for ch in text):
+                return True
+    return False
 
 
 # ---- zip containers ----------------------------------------------------------------------------------------
@@ -339,6 +347,8 @@ class _Area:
         self.part = part
         self.boxes: dict[str, _Box] = {}
         self.box = self.boxes.setdefault(sheet, _Box()) if sheet else _Box()
+        self.carry = b""
+        self.eight_bit: bool | None = None
         self.parser = expat.ParserCreate()
         self.parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
         self.parser.buffer_text = True
@@ -351,6 +361,17 @@ class _Area:
         self.parser.EntityDeclHandler = self._doctype
 
     def feed(self, data: bytes, final: bool = False) -> None:
+        # calamine reads control characters, raw or as character references, which XML 1.0 forbids and expat
+        # refuses: they are taken out first (in an 8-bit encoding a byte below 0x20 is only ever such a character).
+        data = self.carry + data
+        if self.eight_bit is None:
+            self.eight_bit = not data.startswith((b"\xff\xfe", b"\xfe\xff", b"<\0", b"\0<"))
+        self.carry = b""
+        if self.eight_bit:
+            cut = data.rfind(b"&")
+            if not final and cut >= 0 and b";" not in data[cut:] and len(data) - cut < 16:
+                data, self.carry = data[:cut], data[cut:]
+            data = _CONTROL_REF.sub(b"", data.translate(None, _CONTROL_BYTES))
         try:
             self.parser.Parse(data, final)
         except expat.ExpatError as exc:
@@ -372,6 +393,10 @@ class _Area:
 
     def _text(self, data: str) -> None:
         pass
+
+
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
+_CONTROL_REF = re.compile(rb"&#(?:[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F])|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]));")
 
 
 def _local(name: str) -> str:
