@@ -311,6 +311,10 @@ class _Reader:
                          " .xlsx 格式后重新提交。")
         except Exception as exc:  # calamine raises plain exceptions for some corrupt files
             self.problem("file-unreadable", f"文件已损坏，无法读取（{_short(exc)}）。请重新保存后提交。")
+        except BaseException as exc:  # a panic in calamine (pyo3's PanicException is not an Exception)
+            if not _is_panic(exc):
+                raise
+            self.problem("file-unreadable", f"文件已损坏，无法读取（{_short(exc)}）。请重新保存后提交。")
         return None
 
     def find_sheets(self, names: list[str]) -> dict[str, str]:
@@ -559,7 +563,13 @@ class _Reader:
                      f"{m.TEMPLATE_VERSION} 版读取。", m.SHEET_GUIDE)
 
 
-def _short(exc: Exception) -> str:
+def _is_panic(exc: BaseException) -> bool:
+    """A Rust panic inside calamine, raised by pyo3 as PanicException, a BaseException (calamine has known panics
+    on corrupt .xls files)."""
+    return type(exc).__name__ == "PanicException"
+
+
+def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:120]
 
@@ -597,7 +607,9 @@ def read_workbook(path: str | Path, display_name: str | None = None) -> ReadResu
                 readers[std](grid, project)
             if grid.name in hidden and std != m.SHEET_GUIDE:
                 reader.problem("sheet-hidden", f"工作表“{grid.name}”被隐藏，其内容已照常读取。请确认内容无误。", grid.name)
-    except Exception as exc:  # a corrupt part that calamine only notices while reading
+    except BaseException as exc:  # a corrupt part that calamine only notices while reading (or panics on)
+        if not isinstance(exc, Exception) and not _is_panic(exc):
+            raise
         reader.problem("file-unreadable", f"读取文件时出错（{_short(exc)}）。请用 Excel 或 WPS 重新保存后提交。")
         return ReadResult(None, reader.problems)
     finally:

@@ -430,3 +430,20 @@ def test_numbers_in_odd_forms_are_read_or_reported_never_guessed(batch):
     assert any(p["cell"] == "B3" and p["severity"] == "错误" for p in entry["problems"])  # the negative amount
     volume = entry["data"]["volumes"][0]
     assert (Decimal(volume["数量"]), Decimal(volume["金额"])) == (262, Decimal("5.61"))
+
+
+def test_a_panic_in_the_native_reader_is_a_problem_not_a_crash(tmp_path, monkeypatch):
+    import python_calamine
+
+    class PanicException(BaseException):  # what pyo3 raises for a Rust panic (calamine has some on corrupt .xls)
+        pass
+
+    class Panicking:
+        @staticmethod
+        def from_path(path):
+            raise PanicException("range end index 2 out of range for slice of length 1")
+
+    monkeypatch.setattr(python_calamine, "CalamineWorkbook", Panicking)
+    result = read_workbook(h.good(tmp_path / "g.xlsx"))
+    assert result.project is None and [p.code for p in result.problems] == ["file-unreadable"]
+    assert "out of range" in result.problems[0].message and "重新保存" in result.problems[0].message
