@@ -797,7 +797,7 @@ def _evaluate_all(inputs, output, config, previous, workers, scheduler, ship_inp
             _settle(item, STATUS_UNREADABLE, "file-unreadable", item.file.error,
                     f"无法打开文件（{item.file.error}）。请检查文件的访问权限后重新运行。", report)
         elif not item.file.spreadsheet:
-            _settle(item, STATUS_SKIPPED, "file-not-spreadsheet", "不是电子表格",
+            _settle(item, STATUS_SKIPPED, "file-skipped", "不是电子表格",
                     f"不是电子表格文件（{item.file.path.suffix or '无扩展名'}），已跳过。只处理 .xlsx、.xlsm、.xls、"
                     ".ods 格式的填报表。", report)
         elif (entry and entry["sha256"] == item.file.sha256 and entry.get("complete", True)

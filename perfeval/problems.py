@@ -25,6 +25,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "file-empty": (ERROR, "文件为空"),
     "file-oversized": (ERROR, "文件过大，超出读取上限"),
     "file-blank-template": (INFO, "空白模板，未填写内容"),
+    "file-skipped": (INFO, "不是填报表格式的文件，已跳过"),
     "file-superseded": (WARNING, "同一项目存在多份填报，仅以最新一份为准"),
     # structure
     "sheet-missing": (ERROR, "缺少必填工作表"),

@@ -179,7 +179,7 @@ def test_a_mixed_batch_lists_every_file_with_its_status_and_exits_1(generated, t
         assert entries[name]["outputs"] == {} and entries[name]["folder"] == ""
     assert [p["severity"] for p in entries["损坏.xlsx"]["problems"]] == ["错误"]
     assert [p["code"] for p in entries["空白模板.xlsx"]["problems"]] == ["file-blank-template"]
-    assert [p["code"] for p in entries["说明.txt"]["problems"]] == ["file-not-spreadsheet"]
+    assert [p["code"] for p in entries["说明.txt"]["problems"]] == ["file-skipped"]
     # the file with errors still gets its outputs, and a marked-up copy
     assert "weights-not-100" in {p["code"] for p in entries["f_错.xlsx"]["problems"]}
     assert "annotated" in entries["f_错.xlsx"]["outputs"]
