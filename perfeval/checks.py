@@ -32,14 +32,9 @@ TOLERANCE = Decimal("0.005")  # 万元 (and points): differences below this are 
 FIRST_YEAR = 2000  # the earliest plausible 评价年度
 
 # Standard level-1 indicators and their level-2 names (domain.md, "Indicator structure").
-STANDARD_LEVELS: dict[str, tuple[str, ...]] = {
-    "产出指标": ("数量指标", "质量指标", "时效指标", "成本指标"),
-    "效益指标": ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"),
-    "满意度指标": ("服务对象满意度指标",),
-    "成本指标": ("经济成本指标", "社会成本指标", "生态环境成本指标"),
-}
+STANDARD_LEVELS = m.LEVEL2_BY_LEVEL1
 EXECUTION_LEVEL = "预算执行率"  # computed from 资金情况, never an indicator row
-ROLES = ("组长", "副组长", "组员")
+ROLES = m.ROLES
 SHEET_ORDER = (m.SHEET_GUIDE, m.SHEET_INFO, m.SHEET_GROUP, m.SHEET_FUNDING, m.SHEET_SPENDING, m.SHEET_INDICATORS,
                m.SHEET_VOLUMES)
 # Reader problems after which a sheet's contents are unknown (its own checks would only repeat them).

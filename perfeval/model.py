@@ -20,6 +20,21 @@ SHEET_VOLUMES = "业务量"
 
 TEMPLATE_VERSION = "1.0"
 
+# The fixed vocabulary of the standard workbook (domain.md, "Indicator structure"; input-workbook.md).
+LEVEL2_BY_LEVEL1: dict[str, tuple[str, ...]] = {
+    "产出指标": ("数量指标", "质量指标", "时效指标", "成本指标"),
+    "效益指标": ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"),
+    "满意度指标": ("服务对象满意度指标",),
+    "成本指标": ("经济成本指标", "社会成本指标", "生态环境成本指标"),
+}
+ROLES = ("组长", "副组长", "组员")
+NATURES = ("正向", "反向", "等于", "定性")
+# 基本信息 labels, in the template's order, and those that must be filled.
+INFO_LABELS = ("评价年度", "项目名称", "主管部门", "实施单位", "项目负责人", "联系人", "联系电话", "联系邮箱", "项目背景",
+               "年度总体目标", "总体目标完成情况", "评价工作开展情况", "预算执行偏差原因", "预算执行率分值", "综合评价结论",
+               "存在问题及改进建议", "其他需要说明的问题")
+REQUIRED_INFO_LABELS = ("评价年度", "项目名称", "主管部门", "实施单位", "项目背景", "年度总体目标")
+
 # Funding sources, in the order of the official table.
 SOURCE_TOTAL = "年度资金总额"
 SOURCE_CURRENT = "当年财政拨款"

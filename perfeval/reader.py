@@ -34,10 +34,8 @@ REQUIRED_SHEETS = (m.SHEET_INFO, m.SHEET_GROUP, m.SHEET_FUNDING, m.SHEET_INDICAT
 OPTIONAL_SHEETS = (m.SHEET_GUIDE, m.SHEET_SPENDING, m.SHEET_VOLUMES)
 KNOWN_MAJOR_VERSION = int(m.TEMPLATE_VERSION.split(".")[0])
 
-REQUIRED_INFO = ("评价年度", "项目名称", "主管部门", "实施单位", "项目背景", "年度总体目标")
-INFO_LABELS = REQUIRED_INFO + ("项目负责人", "联系人", "联系电话", "联系邮箱", "总体目标完成情况", "评价工作开展情况",
-                               "预算执行偏差原因", "预算执行率分值", "综合评价结论", "存在问题及改进建议",
-                               "其他需要说明的问题")
+REQUIRED_INFO = m.REQUIRED_INFO_LABELS
+INFO_LABELS = m.INFO_LABELS
 
 # Header labels people write for the same column (the first name is the standard one).
 ALIASES = {

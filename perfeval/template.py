@@ -34,6 +34,11 @@ from perfeval.config import DEFAULTS
 from perfeval.fileio import atomic_path
 from perfeval.model import (
     FUNDING_SOURCES,
+    INFO_LABELS,
+    LEVEL2_BY_LEVEL1,
+    NATURES,
+    REQUIRED_INFO_LABELS,
+    ROLES,
     SHEET_FUNDING,
     SHEET_GROUP,
     SHEET_GUIDE,
@@ -46,14 +51,7 @@ from perfeval.model import (
 
 # ---- the fixed vocabulary ----------------------------------------------------------------------------------
 
-LEVEL2_BY_LEVEL1: dict[str, tuple[str, ...]] = {
-    "产出指标": ("数量指标", "质量指标", "时效指标", "成本指标"),
-    "效益指标": ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标"),
-    "满意度指标": ("服务对象满意度指标",),
-    "成本指标": ("经济成本指标", "社会成本指标", "生态环境成本指标"),
-}
-ROLES = ("组长", "副组长", "组员")
-NATURES = ("正向", "反向", "等于", "定性")
+# LEVEL2_BY_LEVEL1, ROLES, NATURES, INFO_LABELS and REQUIRED_INFO_LABELS live in perfeval.model.
 
 # 基本信息 labels in order, with the hint shown beside each.
 _INFO_HINTS: dict[str, str] = {
@@ -75,8 +73,7 @@ _INFO_HINTS: dict[str, str] = {
     "存在问题及改进建议": "项目存在的问题和改进的建议",
     "其他需要说明的问题": "如好的经验做法、对加强评价管理的建议；没有可填“无”",
 }
-INFO_LABELS: tuple[str, ...] = tuple(_INFO_HINTS)
-REQUIRED_INFO_LABELS: tuple[str, ...] = ("评价年度", "项目名称", "主管部门", "实施单位", "项目背景", "年度总体目标")
+assert tuple(_INFO_HINTS) == INFO_LABELS, "a hint for every 基本信息 label, in order"
 LONG_INFO_LABELS: tuple[str, ...] = (
     "项目背景",
     "年度总体目标",
