@@ -314,6 +314,7 @@ FORMULA_DEVIATION = "=HYPERLINK(\"http://example.com/y\")"
 def formula_workbook(tmp: Path, target: Path) -> None:
     data = h.seed_named("公式文本占位")
     data["info"].update(FORMULAS)
+    data["info"]["联系邮箱"] = "=不是邮箱"  # a warning, so that a marked-up copy is written too
     first = list(data["indicators"][0])
     first[2], first[8] = FORMULA_INDICATOR, FORMULA_DEVIATION
     data["indicators"][0] = tuple(first)
@@ -342,14 +343,15 @@ def test_text_that_looks_like_a_formula_stays_text_in_every_output(batch):
     out, entry = batch["out"], batch["entries"]["公式文本.xlsx"]
     assert entry["项目名称"] == FORMULAS["项目名称"]
     outputs = {k: out / v for k, v in entry["outputs"].items()}
-    assert {"table", "report_docx", "report_md"} <= set(outputs)
-    workbooks = [outputs["table"], out / SUMMARY_NAME] + ([outputs["annotated"]] if "annotated" in outputs else [])
+    assert {"table", "report_docx", "report_md", "annotated"} <= set(outputs)
+    workbooks = [outputs["table"], out / SUMMARY_NAME, outputs["annotated"]]
     for path in workbooks:
         formulas = [f for f in _formula_cells(path) if re.search(r"HYPERLINK|cmd|SUM\(A1|1\+1", f)]
         assert formulas == [], path.name
     table = _strings(outputs["table"])
     assert FORMULA_INDICATOR in table and FORMULAS["年度总体目标"] in table
     assert FORMULAS["项目名称"] in "\n".join(_strings(out / SUMMARY_NAME))
+    assert {FORMULA_INDICATOR, FORMULA_DEVIATION, FORMULAS["项目名称"]} <= _strings(outputs["annotated"])
     import docx
 
     document = docx.Document(str(outputs["report_docx"]))
