@@ -201,18 +201,11 @@ def _scan_zip(path: Path, result: Prescan) -> str:
         for info in infos:
             _inflate(raw, info, budget, sink=None)
         if kind == KIND_XLSX:
-            from .reader import _sheet_parts
-
-            try:
-                parts = _sheet_parts(zf)  # workbook.xml and its rels were just checked: bounded and honest
-            except (KeyError, zipfile.BadZipFile, OSError, ValueError):
-                return kind  # calamine will say what is wrong
-            for sheet, part in parts.items():
-                if _SPACES.sub("", sheet) in TEMPLATE_SHEETS and part in names:
-                    area = _XlsxArea(part, sheet)
-                    _inflate(raw, zf.getinfo(part), [MAX_UNCOMPRESSED], sink=area.feed)
-                    area.feed(b"", final=True)
-                    _check_areas(result, area.boxes, book_limit=False)
+            for part, sheet in _template_parts(zf, names).items():
+                area = _XlsxArea(part, sheet)
+                _inflate(raw, zf.getinfo(part), [MAX_UNCOMPRESSED], sink=area.feed)
+                area.feed(b"", final=True)
+                _check_areas(result, area.boxes, book_limit=False)
         elif kind == KIND_ODS and "content.xml" in names:
             area = _OdsArea("content.xml")
             _inflate(raw, zf.getinfo("content.xml"), [MAX_UNCOMPRESSED], sink=area.feed)
@@ -220,6 +213,46 @@ def _scan_zip(path: Path, result: Prescan) -> str:
             _check_areas(result, area.boxes, book_limit=True)
             result.merged = area.merged
         return kind
+
+
+_NOT_SHEETS = re.compile(r"^(\[Content_Types\]\.xml|_rels/|docProps/|customXml/|xl/(_rels/|theme/|charts/|drawings/|"
+                         r"media/|printerSettings/|externalLinks/|styles\.xml|sharedStrings\.xml|workbook\.xml|calcChain\.xml))",
+                         re.I)
+
+
+def _template_parts(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    """Part -> sheet name of the template's sheets (the only ones the reader loads), found as calamine finds
+    them, and a few spellings more; when the workbook's parts cannot be followed, every part that may be a
+    worksheet. (Called after every member was checked: they are honest and hold no declaration.)"""
+    import posixpath
+    import xml.etree.ElementTree as ET
+
+    lower = {n.lower(): n for n in names}
+    everything = {n: "" for n in names if not _NOT_SHEETS.match(n) and not _BINARY_MEMBER.search(n)}
+    try:
+        if zf.getinfo("xl/workbook.xml").file_size > 10 * 2**20:
+            return everything
+        book = ET.fromstring(zf.read("xl/workbook.xml"))
+        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ET.ParseError, ValueError):
+        return everything
+    targets = {r.get("Id"): r.get("Target") or "" for r in rels.iter() if r.tag.rpartition("}")[2] == "Relationship"}
+    parts: dict[str, str] = {}
+    for sheet in book.iter():
+        if sheet.tag.rpartition("}")[2] != "sheet":
+            continue
+        name = sheet.get("name") or ""
+        if _SPACES.sub("", name) not in TEMPLATE_SHEETS:
+            continue
+        rid = next((v for k, v in sheet.attrib.items() if k.rpartition("}")[2] == "id"), None)
+        target = targets.get(rid, "").replace("\\", "/")
+        spellings = {"xl/" + target, target.lstrip("/"), posixpath.normpath("xl/" + target),
+                     posixpath.normpath(target.lstrip("/"))}
+        found = {lower[s.lower()] for s in spellings if s.lower() in lower}
+        if not found:
+            return everything
+        parts.update({part: name for part in found})
+    return parts
 
 
 def _zip_kind(names: set[str], mimetype: bytes) -> str:
@@ -425,8 +458,8 @@ class _XlsxArea(_Area):
     as calamine counts them."""
 
     def __init__(self, part: str, sheet: str) -> None:
-        super().__init__(part, sheet)
-        self.sheet = sheet
+        super().__init__(part, sheet or part)
+        self.sheet = sheet or part
         self.row, self.col = -1, -1
         self.pending: tuple[int, int] | None = None
 
@@ -513,9 +546,12 @@ def _refuse_area(sheet: str, box: _Box) -> None:
     from .reader import a1
 
     far = a1(*box.far) if max(box.far) < 10**7 else f"第 {box.far[0] + 1} 行"
-    raise _Refused("sheet-too-large", f"工作表“{sheet}”的内容从 {a1(box.r0, box.c0)} 延伸到 {far}，范围达 "
+    # A worksheet part stands for its sheet when the workbook could not say which sheet it is ("/": no sheet name
+    # may hold one).
+    where, sheet = (f"文件的部件 {sheet} ", "") if "/" in sheet else (f"工作表“{sheet}”", sheet)
+    raise _Refused("sheet-too-large", f"{where}的内容从 {a1(box.r0, box.c0)} 延伸到 {far}，范围达 "
                    f"{box.r1 - box.r0 + 1} 行 × {box.c1 - box.c0 + 1} 列，超出读取上限（{MAX_SHEET_CELLS:,} 个单元格）。"
-                   f"请删除远离表格的单元格内容（如 {far}）或多余的行、列后重新提交。", sheet, far)
+                   f"请删除远离表格的单元格内容（如 {far}）或多余的行、列后重新提交。", sheet, far if sheet else "")
 
 
 def _check_areas(result: Prescan, boxes: dict[str, _Box], book_limit: bool) -> None:

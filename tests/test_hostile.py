@@ -449,3 +449,22 @@ def test_a_panic_in_the_native_reader_is_a_problem_not_a_crash(tmp_path, monkeyp
     result = read_workbook(h.good(tmp_path / "g.xlsx"))
     assert result.project is None and [p.code for p in result.problems] == ["file-unreadable"]
     assert "out of range" in result.problems[0].message and "重新保存" in result.problems[0].message
+
+
+def test_a_far_cell_is_found_however_the_workbook_names_its_sheet_part(tmp_path):
+    far = h.far_cell(h.good(tmp_path / "g.xlsx"), tmp_path / "far.xlsx")
+
+    def odd_names(name: str, data: bytes) -> bytes:  # the sheet's name as character references, an odd target
+        if name == "xl/workbook.xml":
+            return data.replace("基本信息".encode(), "&#22522;&#26412;信息".encode())
+        if name == "xl/_rels/workbook.xml.rels":
+            return re.sub(rb'Target="/?(xl/)?worksheets/sheet2.xml"', b'Target="./worksheets/../worksheets/sheet2.xml"',
+                          data)
+        return data
+    path = h.rewrite_zip(far, tmp_path / "odd.xlsx", odd_names)
+    assert [(p.code, p.sheet, p.cell) for p in read_workbook(path).problems] == [
+        ("sheet-too-large", "基本信息", "XFD1048576")]
+    # without the workbook's relationships every part that may be a worksheet is measured
+    path = h.rewrite_zip(far, tmp_path / "norels.xlsx", lambda n, d: None if n == "xl/_rels/workbook.xml.rels" else d)
+    problem = prescan_module.prescan(path).problems[0]
+    assert problem.code == "sheet-too-large" and problem.message.startswith("文件的部件 xl/worksheets/sheet2.xml 的内容")
