@@ -468,3 +468,14 @@ def test_a_far_cell_is_found_however_the_workbook_names_its_sheet_part(tmp_path)
     path = h.rewrite_zip(far, tmp_path / "norels.xlsx", lambda n, d: None if n == "xl/_rels/workbook.xml.rels" else d)
     problem = prescan_module.prescan(path).problems[0]
     assert problem.code == "sheet-too-large" and problem.message.startswith("文件的部件 xl/worksheets/sheet2.xml 的内容")
+
+
+def test_many_unclosed_cell_tags_in_a_comment_do_not_stall_the_formula_scan(tmp_path):
+    """The scan for formulas without a value once took quadratic time on these (minutes for this file)."""
+    source = h.good(tmp_path / "g.xlsx")
+    junk = b"<!--" + b'<c r="A1">' * 60_000 + b"-->"
+    path = h.edit_sheet(source, tmp_path / "junk.xlsx", "绩效指标",
+                        lambda xml: xml.replace(b"<sheetData>", junk + b"<sheetData>", 1).replace(
+                            b"</sheetData>", b'<row r="40"><c r="K40"><f>1+1</f></c></row></sheetData>'))
+    result = read_workbook(path)
+    assert result.project.name == SEED_NAME and len(result.project.indicators) == 3
