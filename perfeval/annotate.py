@@ -36,6 +36,10 @@ TAB_COLORS = {ERROR: "C00000", WARNING: "FFC000", INFO: "5B9BD5"}
 HEADER_FILL = "D9D9D9"
 AUTHOR = "perfeval"
 COMMENT_WIDTH = 40  # characters per comment line, for sizing the comment box
+# Sources that only get the problem list: a filled template is well under 1 MB; openpyxl needs ~50x the file
+# size in memory, so a huge sheet (already truncated by the reader) would cost seconds and gigabytes.
+MAX_ANNOTATED_BYTES = 5 * 1024 * 1024
+OVERSIZED_CODES = ("rows-truncated", "columns-truncated", "sheet-too-large")
 MAX_MARKED_CELLS = 2000  # per problem: a whole-row range is painted only as far as the sheet is used
 
 
@@ -46,7 +50,7 @@ def write_annotated(source: str | Path, problems: list[Problem], target: str | P
     for a workbook that cannot be marked up it is .xlsx, and the file holds only the 问题清单 sheet.
     """
     source, target = Path(source), Path(target)
-    book = _load(source)
+    book = None if _too_big(source, problems) else _load(source)
     target = _with_suffix(target, source.suffix.lower() if book is not None else ".xlsx")
     if target.resolve() == source.resolve():
         raise ValueError(f"标注版不能写到原文件 {source} 上，请指定另一个输出位置。")
@@ -69,6 +73,16 @@ def _with_suffix(path: Path, suffix: str) -> Path:
     if path.suffix.lower() in SPREADSHEET_SUFFIXES:
         return path.with_suffix(suffix)
     return path.with_name(path.name + suffix)
+
+
+def _too_big(source: Path, problems: list[Problem]) -> bool:
+    """A workbook too large to rewrite cheaply (openpyxl holds every cell): it gets the problem list only."""
+    if any(p.code in OVERSIZED_CODES for p in problems):
+        return True
+    try:
+        return source.stat().st_size > MAX_ANNOTATED_BYTES
+    except OSError:
+        return True
 
 
 def _load(source: Path):

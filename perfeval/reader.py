@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import html
 import io
 import re
 import unicodedata
@@ -162,8 +163,8 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _unescape(text: str) -> str:
-    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'")
-            .replace("&amp;", "&"))
+    """XML attribute text: named and numeric character references (&amp;, &#x57FA;)."""
+    return html.unescape(text)
 
 
 # ---- grids --------------------------------------------------------------------------------------------------

@@ -200,3 +200,14 @@ def test_a_sheet_name_with_spaces_is_found(tmp_path):
     book = openpyxl.load_workbook(annotate.write_annotated(source, problems, tmp_path / "标注版.xlsx"))
     assert fill(book["支出 明细"], "B2") == RED
     assert book["问题清单"]["D2"].hyperlink.location == "'支出 明细'!B2"
+
+
+def test_a_truncated_huge_sheet_gets_the_problem_list_only(tmp_path):
+    write_annotated = annotate.write_annotated
+    """openpyxl would hold every cell of a huge sheet in memory: such a source gets the 问题清单 alone."""
+    source = build_workbook(tmp_path / "大表.xlsx")
+    problem = Problem("rows-truncated", "工作表有 9000 行，超出读取上限。", source.name, "绩效指标", "5001:9000")
+    written = write_annotated(source, [problem], tmp_path / "out" / "大表_标注版.xlsx")
+    book = openpyxl.load_workbook(written)
+    assert book.sheetnames == ["问题清单"]
+    assert book["问题清单"]["F2"].value == "工作表有 9000 行，超出读取上限。"
