@@ -5,16 +5,23 @@ through :mod:`perfeval.fmt`, every input text cleaned of XML-forbidden character
 ``perfeval/templates`` put it into words: ``report_<outline>.docx`` and ``report_<outline>.md.j2``, made by
 ``tools/make_report_templates.py``. A bureau may use its own Word template with the same placeholders.
 
-Speed: a Word template's bytes are read once per file version and the Jinja code compiled from its XML is
-cached, so rendering many reports in one process only parses, renders and saves.
+Speed: a Word template is prepared once per process and file version (:class:`PreparedDocx`): docxtpl cleans its
+main document's XML into Jinja code, which is compiled once; the other parts (styles, numbering, footers …) do not
+depend on the report, so their compressed bytes are kept. A report then costs one Jinja render of the document XML,
+docxtpl's own post-processing of it, and a zip written from the kept bytes plus the new ``word/document.xml``: the
+same content as a fresh ``DocxTemplate(...).render(...)``, several times faster. A template whose other parts hold
+placeholders (a bureau's header with ``{{ unit }}``) is rendered by docxtpl as a whole, each time.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import re
+import struct
 import threading
 import zipfile
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -262,21 +269,177 @@ def docx_template_path(outline: str = "seed", template_path=None) -> Path:
     return Path(template_path) if template_path else TEMPLATE_DIR / f"report_{outline}.docx"
 
 
-def render_docx(context: dict, path, outline: str = "seed", template_path=None) -> Path:
-    """Write the report as .docx to ``path``, atomically; returns the path.
+# -- the prepared template --------------------------------------------------------------------------------------
 
-    ``template_path`` is a bureau's own Word template (config ``report.docx_template``); by default the built-in
-    one of the outline. Values are XML-escaped (autoescape), and a text of several lines becomes several
-    paragraphs of the placeholder's style.
+_JINJA_MARK = re.compile(r"\{[{%#]")
+_XML_TAG = re.compile(r"<[^>]*>")
+_DOS_DATE, _DOS_TIME = (0 << 9) | (1 << 5) | 1, 0  # 1980-01-01 00:00: every member, so the output is byte-stable
+_CORE_PROPERTIES = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
+
+
+def _has_placeholders(xml: str | bytes) -> bool:
+    """Whether the text of an XML part holds Jinja markup (tags split across runs too: tags are removed first)."""
+    if isinstance(xml, bytes):
+        xml = xml.decode("utf-8", "replace")
+    return bool(_JINJA_MARK.search(_XML_TAG.sub("", xml)))
+
+
+def _raw_members(data: bytes) -> list[tuple[str, int, int, bytes]]:
+    """(name, crc32, uncompressed size, compressed bytes) of each member of a zip written by zipfile, in order."""
+    members = []
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for info in zf.infolist():
+            if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x8:
+                raise ValueError(f"unexpected zip member {info.filename}")
+            name_len, extra_len = struct.unpack_from("<HH", data, info.header_offset + 26)
+            start = info.header_offset + 30 + name_len + extra_len
+            members.append((info.filename, info.CRC, info.file_size, data[start:start + info.compress_size]))
+    return members
+
+
+def _deflate(data: bytes) -> bytes:
+    """Raw deflate at zipfile's default level (what python-docx writes)."""
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
+
+
+def _zip(members: Iterable[tuple[str, int, int, bytes]]) -> bytes:
+    """A zip archive of already deflated members: local headers, data, central directory."""
+    out, central, count = bytearray(), bytearray(), 0
+    for name, crc, size, raw in members:
+        encoded = name.encode("utf-8")
+        flags = 0 if encoded.isascii() else 0x800
+        offset = len(out)
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 8, _DOS_TIME, _DOS_DATE, crc, len(raw), size,
+                           len(encoded), 0)
+        out += encoded
+        out += raw
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, flags, 8, _DOS_TIME, _DOS_DATE, crc,
+                               len(raw), size, len(encoded), 0, 0, 0, 0, 0, offset)
+        central += encoded
+        count += 1
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(central), len(out), 0)
+    return bytes(out + central + end)
+
+
+class PreparedDocx:
+    """A Word template prepared once for many reports: the Jinja code of its main document compiled, the bytes of
+    its other parts kept. :meth:`render` gives the .docx bytes of one report, with the content docxtpl gives.
+
+    Build with :meth:`prepare`, which returns None for a template that docxtpl must render as a whole (placeholders
+    outside the main document, no core properties part).
     """
+
+    def __init__(self, template, body, document_name: str, members: list[tuple[str, int, int, bytes]]):
+        self._tpl = template  # the DocxTemplate: its document element and its post-processing methods
+        self._body = body  # the compiled Jinja template of the patched document body
+        self._document_name = document_name  # the zip member of the main document
+        self._members = members  # every member of the template as docxtpl would save it, document.xml included
+        self._lock = threading.Lock()
+
+    @classmethod
+    def prepare(cls, data: bytes, env: jinja2.Environment) -> "PreparedDocx | None":
+        """Prepare the template ``data``; jinja2.TemplateError when its main document has a template error."""
+        from docxtpl import DocxTemplate
+
+        tpl = DocxTemplate(io.BytesIO(data))
+        tpl.render_init()
+        document = tpl.docx.part
+        package = document.package
+        if not any(rel.reltype == _CORE_PROPERTIES for rel in package.rels.values()):
+            return None  # python-docx would add core properties stamped with the time of each save
+        for part in package.iter_parts():
+            if part is not document and part.content_type.endswith("xml") and _has_placeholders(part.blob):
+                return None
+        if _has_placeholders("".join(getattr(tpl.docx.core_properties, p) or "" for p in (
+                "author", "comments", "identifier", "language", "subject", "title"))):
+            return None
+        # docxtpl's render, less the body: the other parts, rendered once (they hold no placeholders).
+        xml = tpl.patch_xml(tpl.get_xml())
+        body = env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", xml))
+        for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
+            for rel_key, rendered in list(tpl.build_headers_footers_xml({}, uri, env)):
+                tpl.map_headers_footers_xml(rel_key, rendered)
+        tpl.render_properties({}, env)
+        tpl.render_footnotes({}, env)
+        saved = io.BytesIO()
+        tpl.docx.save(saved)
+        members = _raw_members(saved.getvalue())
+        document_name = document.partname.membername
+        if sum(1 for m in members if m[0] == document_name) != 1:
+            return None
+        return cls(tpl, body, document_name, members)
+
+    def document_xml(self, context: dict) -> bytes:
+        """``word/document.xml`` of one report: docxtpl's render of the body, step by step."""
+        from docx.opc.oxml import serialize_part_xml
+
+        tpl = self._tpl
+        xml = self._body.render(context)
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        xml = tpl.resolve_listing(xml)
+        tree = tpl.fix_tables(xml)
+        with self._lock:
+            tpl.docx_ids_index = 1000
+            tpl.fix_docpr_ids(tree)
+            root = tpl.docx.element
+            root.replace(root.body, tree)
+            return serialize_part_xml(root)
+
+    def render(self, context: dict) -> bytes:
+        """The .docx of one report (``context`` as docxtpl takes it)."""
+        document = self.document_xml(context)
+        raw = (self._document_name, zlib.crc32(document), len(document), _deflate(document))
+        return _zip(raw if m[0] == self._document_name else m for m in self._members)
+
+
+@functools.lru_cache(maxsize=8)
+def _prepared(path: str, mtime_ns: int, size: int) -> PreparedDocx | None:
+    return PreparedDocx.prepare(_read_template(path, mtime_ns, size), _DOCX_ENV)
+
+
+def prepared_docx(path) -> PreparedDocx | None:
+    """The prepared template of the Word file ``path``, once per process and file version; None when docxtpl must
+    render it as a whole. Raises :class:`ReportTemplateError` (missing file, not a .docx, a template error)."""
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        raise ReportTemplateError(f"找不到报告模板：{path}") from None
+    try:
+        return _prepared(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    except ReportTemplateError:
+        raise
+    except jinja2.TemplateError as exc:
+        raise ReportTemplateError(f"报告模板有误（{path.name}）：{exc}") from exc
+    except (KeyError, ValueError, zipfile.BadZipFile) as exc:
+        raise ReportTemplateError(f"报告模板无法使用（{path.name}）：{exc}") from exc
+
+
+def warm_up(outline: str = "seed", template_path=None) -> None:
+    """Import the renderers and prepare the Word template now (before worker processes are forked from this one,
+    so that each starts with it ready). Errors are left for the first report to raise."""
+    try:
+        prepared_docx(docx_template_path(outline, template_path))
+    except Exception:  # noqa: BLE001 - reported by render_docx, with its file
+        pass
+
+
+def _docx_values(context: dict) -> dict:
+    # docxtpl turns "\a" in a rendered text into a new paragraph with the same paragraph properties.
+    return _map_strings(context, lambda s: s.replace("\n", "\a"))
+
+
+def render_docx_plain(context: dict, path, outline: str = "seed", template_path=None) -> Path:
+    """:func:`render_docx` by docxtpl alone: a fresh DocxTemplate, rendered and saved (the reference of the fast
+    path, and the way for templates it does not take)."""
     from docxtpl import DocxTemplate
 
     source = docx_template_path(outline, template_path)
     doc = DocxTemplate(io.BytesIO(template_bytes(source)))
-    # docxtpl turns "\a" in a rendered text into a new paragraph with the same paragraph properties.
-    values = _map_strings(context, lambda s: s.replace("\n", "\a"))
     try:
-        doc.render(values, jinja_env=_DOCX_ENV, autoescape=True)
+        doc.render(_docx_values(context), jinja_env=_DOCX_ENV, autoescape=True)
     except jinja2.TemplateError as exc:
         raise ReportTemplateError(f"报告模板有误（{source.name}）：{exc}") from exc
     except (KeyError, ValueError, zipfile.BadZipFile) as exc:
@@ -284,4 +447,27 @@ def render_docx(context: dict, path, outline: str = "seed", template_path=None) 
     path = Path(path)
     with atomic_path(path) as tmp:
         doc.save(str(tmp))
+    return path
+
+
+def render_docx(context: dict, path, outline: str = "seed", template_path=None) -> Path:
+    """Write the report as .docx to ``path``, atomically; returns the path.
+
+    ``template_path`` is a bureau's own Word template (config ``report.docx_template``); by default the built-in
+    one of the outline. Values are XML-escaped (autoescape), and a text of several lines becomes several
+    paragraphs of the placeholder's style.
+    """
+    source = docx_template_path(outline, template_path)
+    prepared = prepared_docx(source)
+    if prepared is None:
+        return render_docx_plain(context, path, outline, template_path)
+    try:
+        data = prepared.render(_docx_values(context))
+    except jinja2.TemplateError as exc:
+        raise ReportTemplateError(f"报告模板有误（{source.name}）：{exc}") from exc
+    except (KeyError, ValueError) as exc:
+        raise ReportTemplateError(f"报告模板无法使用（{source.name}）：{exc}") from exc
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
     return path
