@@ -12,17 +12,24 @@ Numbers are JSON strings, never JSON numbers (no float artefacts):
 - the figures under ``data`` are exact decimals at full precision ("32.9", "97.2735562310030395…"), or null.
 
 The format is documented in README.md ("Output layout").
+
+Size: a batch of ten thousand projects has ten thousand entries of some ten kilobytes each. So that memory does not
+grow with the batch, an entry's rows (``data``'s indicators, spending and volumes) are kept as compressed JSON
+(:class:`Packed`, a read-only list) from the worker that made them to the manifest file, which is written and read
+one entry at a time, an entry on a line.
 """
 
 from __future__ import annotations
 
 import json
+import zlib
+from collections.abc import Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from . import fmt
-from .fileio import write_text
+from .fileio import atomic_path
 from .pipeline import STATUS_LABELS, Evaluation, project_folder_name
 from .problems import SEVERITIES, Problem
 
@@ -71,6 +78,70 @@ def shown_figures(figures: dict[str, Any]) -> dict[str, str]:
     return shown
 
 
+# ---- rows kept compressed -----------------------------------------------------------------------------------
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class Packed(Sequence):
+    """A list of rows (dicts of strings) kept as compressed JSON: read-only, decoded at each use (iterate it once).
+
+    Equal to a list with the same rows; pickled as its compressed bytes; written into the manifest as it is.
+    """
+
+    __slots__ = ("_blob", "_len")
+
+    def __init__(self, rows: Any = ()):
+        rows = list(rows)
+        self._blob = zlib.compress(_dumps(rows).encode("utf-8"), 1)
+        self._len = len(rows)
+
+    @classmethod
+    def of(cls, rows: Any) -> "Packed":
+        return rows if isinstance(rows, Packed) else cls(rows)
+
+    @classmethod
+    def _from_blob(cls, blob: bytes, length: int) -> "Packed":
+        packed = cls.__new__(cls)
+        packed._blob, packed._len = blob, length
+        return packed
+
+    def __reduce__(self):
+        return Packed._from_blob, (self._blob, self._len)
+
+    def json(self) -> str:
+        """The rows as compact JSON text."""
+        return zlib.decompress(self._blob).decode("utf-8")
+
+    def rows(self) -> list[dict[str, Any]]:
+        return json.loads(self.json())
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.rows())
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __getitem__(self, index):
+        return self.rows()[index]
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Packed):
+            return self._blob == other._blob or self.rows() == other.rows()
+        if isinstance(other, (list, tuple)):
+            return self.rows() == list(other)
+        return NotImplemented
+
+    __hash__ = None
+
+    def __repr__(self) -> str:
+        return f"Packed({self.rows()!r})"
+
+
+ROW_KEYS = ("indicators", "spending", "volumes")
+
+
 # ---- one file's record --------------------------------------------------------------------------------------
 
 def evaluation_record(ev: Evaluation) -> dict[str, Any]:
@@ -78,7 +149,8 @@ def evaluation_record(ev: Evaluation) -> dict[str, Any]:
 
     Keys: ``name``, ``status`` (of the workbook alone, before the superseded rule), ``info``, ``folder_base``
     (the project folder's name before it is made unique), ``figures``, ``indicators``, ``spending``,
-    ``volumes`` and ``problems`` (``Problem.to_dict()``).
+    ``volumes`` and ``problems`` (``Problem.to_dict()``). The rows (indicators, spending, volumes) are
+    :class:`Packed`.
     """
     project, card = ev.project, ev.card
     record: dict[str, Any] = {"name": ev.name, "status": ev.status, "info": {k: "" for k in INFO_KEYS},
@@ -102,6 +174,8 @@ def evaluation_record(ev: Evaluation) -> dict[str, Any]:
                           for line in project.spending]
     record["volumes"] = [{"业务类别": v.category, "数量": exact(v.count), "金额": exact(v.amount), "备注": v.note}
                          for v in project.volumes]
+    for key in ROW_KEYS:
+        record[key] = Packed(record[key])
     return record
 
 
@@ -140,8 +214,7 @@ def make_entry(source: dict[str, Any], record: dict[str, Any], *, status: str, r
     entry.update({"problem_counts": counts, "problems": problems, "folder": folder, "outputs": dict(outputs),
                   "superseded_by": superseded_by, "complete": complete,
                   "data": {"status": record["status"], "folder_base": record["folder_base"],
-                           "figures": record["figures"], "indicators": record["indicators"],
-                           "spending": record["spending"], "volumes": record["volumes"]}})
+                           "figures": record["figures"], **{key: Packed.of(record[key]) for key in ROW_KEYS}}})
     return entry
 
 
@@ -156,17 +229,88 @@ def record_from_entry(entry: dict[str, Any]) -> dict[str, Any]:
 
 # ---- the file -----------------------------------------------------------------------------------------------
 
+def _entry_line(entry: dict[str, Any]) -> str:
+    """One entry as compact JSON on one line, its packed rows copied in as they are."""
+    data = entry.get("data")
+    if not isinstance(data, dict) or not any(isinstance(v, Packed) for v in data.values()):
+        return _dumps(entry)
+    rows = {key: value for key, value in data.items() if isinstance(value, Packed)}
+    marks = {key: f"\x00{key}\x00" for key in rows}
+    text = _dumps(entry | {"data": data | marks})
+    for key, value in rows.items():
+        text = text.replace(_dumps(marks[key]), value.json(), 1)
+    return text
+
+
 def write_manifest(path: Path, manifest: dict[str, Any]) -> Path:
-    """Write the manifest atomically (UTF-8, Chinese kept readable)."""
-    write_text(path, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+    """Write the manifest atomically (UTF-8, Chinese kept readable): a key on a line, and under ``files`` an entry
+    on a line, written one at a time."""
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        keys = list(manifest)
+        fh.write("{\n")
+        for n, key in enumerate(keys):
+            end = ",\n" if n < len(keys) - 1 else "\n"
+            value = manifest[key]
+            if key == "files" and isinstance(value, list):
+                fh.write(f" {_dumps(key)}: [")
+                for i, entry in enumerate(value):
+                    fh.write(("\n  " if i == 0 else ",\n  ") + _entry_line(entry))
+                fh.write("\n ]" + end if value else "]" + end)
+            else:
+                fh.write(f" {_dumps(key)}: {json.dumps(value, ensure_ascii=False)}{end}")
+        fh.write("}\n")
     return path
+
+
+def _packed_entry(entry: Any) -> Any:
+    data = entry.get("data") if isinstance(entry, dict) else None
+    if isinstance(data, dict):
+        for key in ROW_KEYS:
+            if isinstance(data.get(key), list):
+                data[key] = Packed(data[key])
+    return entry
+
+
+def _read_lines(path: Path) -> dict[str, Any] | None:
+    """The manifest as :func:`write_manifest` writes it, read an entry at a time; None for another layout."""
+    head: list[str] = []
+    files: list[Any] = []
+    with open(path, encoding="utf-8", newline="\n") as fh:
+        for line in fh:
+            if line.startswith(' "files": ['):
+                break
+            head.append(line)
+        else:
+            return None
+        if line.rstrip() == ' "files": [],':
+            return None
+        if line.rstrip() != ' "files": [':
+            return None
+        for line in fh:
+            if line.startswith(" ]"):
+                break
+            files.append(_packed_entry(json.loads(line.rstrip().removesuffix(","))))
+        else:
+            return None
+        tail = line.strip()[1:] + fh.read()
+    data = json.loads("".join(head) + ' "files": []' + tail)
+    data["files"] = files
+    return data
 
 
 def load_manifest(folder: Path) -> dict[str, Any] | None:
     """The manifest of an earlier run in ``folder``; None when there is none, or it is unreadable or of
-    another format."""
+    another format. The rows of each entry are :class:`Packed`."""
+    path = Path(folder) / MANIFEST_NAME
     try:
-        data = json.loads((Path(folder) / MANIFEST_NAME).read_text(encoding="utf-8"))
+        try:
+            data = _read_lines(path)
+        except ValueError:
+            data = None
+        if data is None:  # another layout (an earlier version's, edited by hand): read whole
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and isinstance(data.get("files"), list):
+                data["files"] = [_packed_entry(e) for e in data["files"]]
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("files"), list):

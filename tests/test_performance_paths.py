@@ -170,3 +170,153 @@ def test_table_cells(tmp_path):
     total_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "总分")
     assert ws.cell(total_row, 8).value == pytest.approx(round(float(ev.card.total), 2))
     assert ws.cell(total_row, 9).value == ev.card.grade
+
+
+# ---- the manifest: rows kept compressed, an entry on a line ----------------------------------------------------
+
+def _entry(name, department, *, year="2025", status="ok", total="95.5", grade="优", budget="10", spent="9.5",
+           indicators=2, problems=()):
+    from perfeval.manifest import make_entry
+
+    rows = [{"一级指标": "产出指标", "二级指标": "数量指标", "三级指标": f"指标{i}", "年度指标值": "≥1", "实际完成值": "1",
+             "计量单位": "个", "分值": "10", "得分": "10", "完成情况": "met", "偏差原因分析及改进措施": "原因\n第二行"}
+            for i in range(indicators)]
+    record = {"name": f"{name}.xlsx", "status": status,
+              "info": {"评价年度": year, "项目名称": name, "主管部门": department, "实施单位": "单位", "联系邮箱": ""},
+              "folder_base": name,
+              "figures": {"年初预算数": budget, "全年预算数": budget, "全年执行数": spent, "执行率": None,
+                          "得分": total, "等级": grade},
+              "indicators": rows, "spending": [{"支出内容": "办公", "金额": spent, "说明": "“引号”\\ \u2028"}],
+              "volumes": [], "problems": list(problems)}
+    source = {"path": f"in/{name}.xlsx", "absolute_path": f"/in/{name}.xlsx", "sha256": name, "size": 1,
+              "modified": ""}
+    return make_entry(source, record, status=status, reused=False, folder=name, outputs={"table": f"{name}/t.xlsx"})
+
+
+def test_packed_rows_behave_as_lists():
+    import pickle
+
+    from perfeval.manifest import Packed
+
+    rows = [{"a": "甲", "b": None}, {"a": "x\ny", "b": "1.5"}]
+    packed = Packed(rows)
+    assert packed == rows and rows == packed and list(packed) == rows and len(packed) == 2
+    assert packed[1]["a"] == "x\ny" and packed[-1] == rows[-1]
+    assert pickle.loads(pickle.dumps(packed)) == packed and Packed.of(packed) is packed
+    assert Packed([]) == [] and Packed(rows) != rows[:1]
+
+
+def test_manifest_round_trip(tmp_path):
+    """Written an entry on a line and read back, the manifest holds the same data as the plain JSON reading."""
+    import json
+
+    from perfeval.manifest import MANIFEST_NAME, load_manifest, write_manifest
+
+    entries = [_entry(f"项目{i}", f"部门{i % 3}", indicators=i) for i in range(5)]
+    entries.append(_entry("空", "部门", indicators=0))
+    manifest = {"format": 1, "tool": "perfeval", "counts": {"ok": 6}, "files": entries, "after": "x"}
+    write_manifest(tmp_path / MANIFEST_NAME, manifest)
+    text = (tmp_path / MANIFEST_NAME).read_text(encoding="utf-8")
+    plain = json.loads(text)
+    assert text.count("\n") == 5 + len(entries) + 3  # an entry on a line (U+2028 inside a text is no line end)
+    loaded = load_manifest(tmp_path)
+    assert plain["after"] == loaded["after"] == "x" and plain["counts"] == loaded["counts"]
+    for a, b, c in zip(plain["files"], loaded["files"], entries):
+        assert a == b == c
+        assert a["data"]["indicators"] == list(b["data"]["indicators"]) == list(c["data"]["indicators"])
+    # an earlier version's manifest (indented JSON) is read too
+    (tmp_path / MANIFEST_NAME).write_text(json.dumps(plain, ensure_ascii=False, indent=1), encoding="utf-8")
+    assert load_manifest(tmp_path)["files"] == plain["files"]
+    write_manifest(tmp_path / MANIFEST_NAME, manifest | {"files": []})
+    assert load_manifest(tmp_path)["files"] == []
+
+
+# ---- the summary -----------------------------------------------------------------------------------------------
+
+def _reference_departments(entries):
+    """The department figures computed independently, with pandas (as the summary once did)."""
+    from decimal import Decimal
+
+    import pandas as pd
+
+    def num(text):
+        return None if text in (None, "") else Decimal(text)
+
+    rows = [{"year": e["评价年度"], "department": e["主管部门"], "errors": e["status"] == "has-errors",
+             "initial": num(e["data"]["figures"]["年初预算数"]), "budget": num(e["data"]["figures"]["全年预算数"]),
+             "spent": num(e["data"]["figures"]["全年执行数"]), "score": num(e["data"]["figures"]["得分"]),
+             "grade": e["data"]["figures"]["等级"] or ""} for e in entries if e["status"] in ("ok", "has-errors")]
+    df = pd.DataFrame.from_records(rows)
+    result = []
+    for (year, department), group in df.groupby(["year", "department"], sort=True):
+        clean = group[~group["errors"]]
+        scores = [s for s in clean["score"] if s is not None]
+        budget = sum((v for v in clean["budget"] if v is not None), Decimal(0))
+        spent = sum((v for v in clean["spent"] if v is not None), Decimal(0))
+        result.append((year, department, len(group), int(group["errors"].sum()),
+                       sum((v for v in clean["initial"] if v is not None), Decimal(0)), budget, spent,
+                       spent / budget if budget else None, sum(scores) / len(scores) if scores else None,
+                       min(scores, default=None),
+                       {g: int((clean["grade"] == g).sum()) for g in ("优", "良", "中", "差")}))
+    return result
+
+
+def test_department_rows_equal_an_independent_computation():
+    from perfeval.summary import department_rows
+
+    entries = [_entry(f"p{i}", f"部门{i % 4}", year=("2024", "2025")[i % 2], total=f"{60 + i * 1.7:.3f}",
+                      grade="优良中差"[i % 4], budget=str(10 + i), spent=f"{9 + i * 0.9:.2f}",
+                      status="has-errors" if i % 5 == 0 else "ok") for i in range(40)]
+    entries += [_entry("无分", "部门9", total=None, grade=None, budget="0", spent="0"),
+                _entry("跳过", "部门0", status="skipped"), _entry("错", "部门8", status="has-errors")]
+    got = [(d.year, d.department, d.projects, d.with_errors, d.initial, d.budget, d.spent, d.rate, d.mean_score,
+            d.lowest_score, d.grades) for d in department_rows(entries)]
+    assert got == _reference_departments(entries)
+
+
+def test_summary_rows_and_reuse(tmp_path):
+    """The summary's rows are the entries' figures; an unchanged summary is not written again, a changed one is."""
+    import openpyxl
+
+    from perfeval.summary import SUMMARY_NAME, write_summary
+
+    entries = [_entry(f"项目{i}", f"部门{i % 2}", indicators=i + 1, total=f"{80 + i}.125") for i in range(6)]
+    path = write_summary(tmp_path / SUMMARY_NAME, entries, Config())
+    wb = openpyxl.load_workbook(path)
+    projects = list(wb["项目汇总"].iter_rows(min_row=2, values_only=True))
+    assert [(r[1], r[3], r[8]) for r in projects] == sorted(
+        (e["主管部门"], e["项目名称"], round(float(e["data"]["figures"]["得分"]) + 1e-9, 2)) for e in entries)
+    indicators = list(wb["指标明细"].iter_rows(min_row=2, values_only=True))
+    assert len(indicators) == sum(len(e["data"]["indicators"]) for e in entries)
+    assert indicators[0][12] == "原因\n第二行"
+    stamp = path.stat().st_mtime_ns
+    before = path.read_bytes()
+    write_summary(path, [dict(e) for e in entries], Config())
+    assert path.stat().st_mtime_ns == stamp  # unchanged: left as it was
+    changed = entries[:-1] + [_entry("项目5", "部门1", indicators=6, total="99")]
+    write_summary(path, changed, Config())
+    assert path.read_bytes() != before
+    assert list(openpyxl.load_workbook(path)["项目汇总"].iter_rows(min_row=2, values_only=True))[-1][8] == 99
+    write_summary(path, entries, Config())
+    assert path.read_bytes() == before  # byte-stable: the same entries give the same file
+
+
+def test_clean_fast_path_equals_the_full_cleaning():
+    import random
+    import re
+
+    from perfeval.render import clean
+
+    forbidden = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+    def full(text):
+        text = forbidden.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+        return "\n".join(line.strip() for line in text.split("\n") if line.strip())
+
+    rng = random.Random(7)
+    alphabet = [chr(c) for c in [*range(0, 0x80), 0x85, 0xA0, 0x1680, *range(0x2000, 0x2030), 0x3000, 0x4E2D,
+                                 0xFEFF, 0xFFFE, 0xD800]]
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
+        assert clean(text) == full(text), repr(text)
+    assert clean(12.5) == "12.5" and clean(None) == ""

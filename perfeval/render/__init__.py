@@ -21,7 +21,10 @@ def clean(text) -> str:
     lines, each line stripped (full-width indentation too: the outputs indent by style)."""
     if text is None:
         return ""
-    text = _XML_FORBIDDEN.sub("", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+    text = str(text)
+    if text.isprintable():  # the common case, one line without control characters: only the ends to strip
+        return text.strip()
+    text = _XML_FORBIDDEN.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     return "\n".join(line.strip() for line in text.split("\n") if line.strip())
 
 
