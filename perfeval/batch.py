@@ -7,7 +7,8 @@ A run (:func:`run_batch`):
 3. reuses the earlier result of every file whose bytes, configuration digest and tool version are unchanged and
    whose outputs still exist (the previous ``manifest.json`` holds everything the summary needs); evaluates the
    others with :func:`process_file` behind a :class:`concurrent.futures.Executor` (:func:`make_executor`). Each
-   worker writes its project's outputs into a staging folder inside the output folder, every file atomically;
+   worker writes its project's outputs into a staging folder inside the output folder, every file atomically (a
+   dask.distributed worker, which cannot see that folder, returns them as bytes, written there by the run);
 4. applies the superseded rule (the same project in two files: the most recently modified counts) and gives each
    project a unique folder, in the order of the source paths;
 5. commits: moves the staged outputs into their project folders (one rename per file), removes the outputs of the
@@ -43,7 +44,7 @@ from typing import Any
 
 from . import __version__
 from .config import Config
-from .fileio import safe_name
+from .fileio import safe_name, write_bytes
 from .manifest import (FORMAT, MANIFEST_NAME, evaluation_record, file_record, load_manifest, make_entry,
                        problem_record, record_from_entry, write_manifest)
 from .pipeline import (STATUS_HAS_ERRORS, STATUS_LABELS, STATUS_OK, STATUS_SKIPPED, STATUS_SUPERSEDED,
@@ -68,7 +69,12 @@ logger = logging.getLogger("perfeval")
 
 
 class BatchError(Exception):
-    """The batch cannot run (the output folder is unusable, an unsupported scheduler …)."""
+    """The batch cannot run (the output folder is unusable, the cluster cannot be reached …)."""
+
+
+class WorkerLost(Exception):
+    """The workers running a job died too often (on a cluster: dask's KilledWorker); the message (Chinese) says
+    so, and the file is reported as unreadable."""
 
 
 class BatchLocked(BatchError):
@@ -355,12 +361,13 @@ def resolve_workers(workers: int) -> int:
 
 
 def make_executor(workers: int = 0, scheduler: str | None = None) -> Executor:
-    """The engine that runs :func:`process_file`: in this process (1 worker), a process pool, or a cluster.
-
-    A dask.distributed engine plugs in here (``Client(scheduler).get_executor()``); it is not supported yet.
+    """The engine that runs :func:`process_file`: in this process (1 worker), a process pool, or a dask.distributed
+    cluster (``scheduler``, its address: :mod:`perfeval.distributed`, imported only then).
     """
     if scheduler:
-        raise BatchError(f"暂不支持 dask 调度器 {scheduler}（--scheduler）/ a dask scheduler is not supported yet")
+        from .distributed import connect
+
+        return connect(scheduler)
     workers = resolve_workers(workers)
     if workers <= 1:
         return InlineExecutor()
@@ -384,14 +391,42 @@ def _local_copy(path_str: str, data: bytes | None) -> Iterator[Path]:
         yield path
 
 
+def _unreadable_record(name: str, message: str) -> dict[str, Any]:
+    """The record of a file that gave nothing: status unreadable, one problem saying why."""
+    return file_record(name, STATUS_UNREADABLE, [problem_record("file-unreadable", message, name)]) | {"staged": {}}
+
+
+def _outputs_failed(record: dict[str, Any], exc: BaseException, name: str) -> None:
+    """The outputs of an evaluated file could not be written: none are kept, and the record says why."""
+    message = f"生成输出文件时出错（{_short(exc)}），未生成本项目的自评表和报告。请联系技术支持。"
+    record["problems"].append(problem_record("file-unreadable", message, name))
+    record["status"] = STATUS_HAS_ERRORS
+    record["staged"] = {}
+
+
 def process_file(path_str: str, output_root_str: str, config_dict: dict[str, Any], *, name: str, stage: str,
-                 data: bytes | None = None) -> dict[str, Any]:
+                 data: bytes | None = None, return_outputs: bool = False) -> dict[str, Any]:
     """Evaluate one workbook and write its outputs into ``output_root/stage``; return its record (plain data).
 
     Top-level and picklable, for any Executor; never raises for a bad input. ``data`` is the file's bytes, for a
     worker that cannot see the input folder. The record is :func:`perfeval.manifest.evaluation_record`'s, plus
     ``staged``: output kind -> file name inside the stage folder.
+
+    ``return_outputs`` is for a worker that cannot write into the output folder (on a cluster): the outputs are
+    written into a temporary folder and returned in the record as ``files`` (file name -> bytes), which
+    :func:`_store_returned` writes into ``output_root/stage``. There, an input that cannot be read at
+    ``path_str`` (no ``data``, and storage not shared) raises :class:`BatchError`: the cluster, not the
+    workbook, is at fault.
     """
+    if return_outputs:
+        if data is None and not os.access(path_str, os.R_OK):
+            raise BatchError(f"计算节点 {socket.gethostname()} 无法读取输入文件 {path_str}：集群的计算节点须能以同一路径"
+                             "读取输入文件（共享存储），否则请使用 --ship-inputs 发送文件内容。 / input not readable on "
+                             "the worker: use shared storage or --ship-inputs")
+        with tempfile.TemporaryDirectory(prefix="perfeval-out-") as tmp:
+            record = process_file(path_str, tmp, config_dict, name=name, stage=stage, data=data)
+            record["files"] = {rel: (Path(tmp) / stage / rel).read_bytes() for rel in record["staged"].values()}
+        return record
     config = Config.from_dict(config_dict)
     folder = Path(output_root_str) / stage
     with _local_copy(path_str, data) as path:
@@ -400,9 +435,7 @@ def process_file(path_str: str, output_root_str: str, config_dict: dict[str, Any
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # a bug, or a panic in the native reader: the batch goes on
-            message = f"读取文件时出错（{_short(exc)}）。请用 Excel 或 WPS 重新保存后提交。"
-            return file_record(name, STATUS_UNREADABLE, [problem_record("file-unreadable", message, name)]) | {
-                "staged": {}}
+            return _unreadable_record(name, f"读取文件时出错（{_short(exc)}）。请用 Excel 或 WPS 重新保存后提交。")
         record = evaluation_record(ev)
         record["staged"] = {}
         if ev.project is not None and ev.card is not None and not ev.blank:
@@ -411,9 +444,7 @@ def process_file(path_str: str, output_root_str: str, config_dict: dict[str, Any
             except (KeyboardInterrupt, SystemExit):
                 raise
             except BaseException as exc:
-                message = f"生成输出文件时出错（{_short(exc)}），未生成本项目的自评表和报告。请联系技术支持。"
-                record["problems"].append(problem_record("file-unreadable", message, name))
-                record["status"] = STATUS_HAS_ERRORS
+                _outputs_failed(record, exc, name)
     return record
 
 
@@ -421,32 +452,76 @@ def process_file(path_str: str, output_root_str: str, config_dict: dict[str, Any
 class _Job:
     index: int
     kwargs: dict[str, Any]
+    ship: bool = False  # send the input's bytes, read only when the job is submitted (few in memory at once)
+
+
+def _arguments(job: _Job, remote: bool) -> dict[str, Any]:
+    """:func:`process_file`'s arguments for ``job`` on a local or (``remote``) cluster worker. Raises OSError
+    when the input, to be shipped, cannot be read."""
+    kwargs = dict(job.kwargs)
+    if job.ship:
+        kwargs["data"] = Path(job.kwargs["path_str"]).read_bytes()
+    if remote:
+        kwargs["return_outputs"] = True
+    return kwargs
+
+
+def _unshippable(job: _Job, exc: OSError) -> dict[str, Any]:
+    """The record of a file whose bytes, to be shipped, could not be read."""
+    return _unreadable_record(job.kwargs["name"], f"无法读取文件（{exc.strerror or exc}）。请检查文件的访问权限后重新运行。")
+
+
+def _store_returned(record: dict[str, Any], job: _Job) -> dict[str, Any]:
+    """Write the outputs a cluster worker returned as bytes (``files``) into the job's stage folder, each file
+    atomically, where a local worker would have written them."""
+    files = record.pop("files", None)
+    if files:
+        folder = Path(job.kwargs["output_root_str"]) / job.kwargs["stage"]
+        try:
+            for rel, content in files.items():
+                if (path := _inside(folder, rel)) is not None:
+                    write_bytes(path, content)
+        except OSError as exc:
+            _outputs_failed(record, exc, job.kwargs["name"])
+    return record
 
 
 def _run_jobs(jobs: list[_Job], workers: int, scheduler: str | None, done: Callable[[int, dict], None]) -> None:
-    """Run the jobs, at most ``2 × workers`` in flight (one in-process), calling ``done(index, record)`` as each
-    finishes.
+    """Run the jobs, at most ``2 × workers`` in flight (one in-process; on a cluster, twice its threads),
+    calling ``done(index, record)`` as each finishes.
 
     A job whose worker process died (a crash in a native library, memory exhausted) is retried alone in a fresh
-    process; when that dies too, the file is reported as unreadable and the batch goes on.
+    process; when that dies too, the file is reported as unreadable and the batch goes on. On a cluster, the
+    scheduler first runs it again on other workers (:mod:`perfeval.distributed`); a job that still lost its
+    workers (:class:`WorkerLost`) is retried alone on the cluster once the others are done (a workbook that only
+    shared a worker with one that kills it then comes through), and is unreadable when it loses them again.
     """
     if not jobs:
         return
     workers = min(resolve_workers(workers), len(jobs)) if not scheduler else workers
-    broken: list[_Job] = []
+    broken: list[_Job] = []  # their process pool broke: retried alone in a fresh process
+    lost: list[_Job] = []  # their cluster workers died too often: retried alone on the cluster
     executor = make_executor(workers, scheduler)
+    remote = getattr(executor, "remote", False)  # a cluster: its workers return the outputs as bytes
     try:
         pending: dict[Future, _Job] = {}
         queue = iter(jobs)
-        window = 1 if isinstance(executor, InlineExecutor) else max(1, 2 * workers)
+
+        def window() -> int:
+            return 1 if isinstance(executor, InlineExecutor) else max(1, 2 * getattr(executor, "slots", workers))
 
         def fill() -> None:
-            while len(pending) < window:
+            while len(pending) < window():
                 job = next(queue, None)
                 if job is None:
                     return
                 try:
-                    pending[executor.submit(process_file, **job.kwargs)] = job
+                    kwargs = _arguments(job, remote)
+                except OSError as exc:
+                    done(job.index, _unshippable(job, exc))
+                    continue
+                try:
+                    pending[executor.submit(process_file, **kwargs)] = job
                 except BrokenProcessPool:
                     broken.append(job)
 
@@ -456,22 +531,35 @@ def _run_jobs(jobs: list[_Job], workers: int, scheduler: str | None, done: Calla
             for future in sorted(finished, key=lambda f: pending[f].index):
                 job = pending.pop(future)
                 try:
-                    done(job.index, future.result())
+                    record = future.result()
                 except BrokenProcessPool:
                     broken.append(job)
+                    continue
+                except WorkerLost:
+                    lost.append(job)
+                    continue
+                done(job.index, _store_returned(record, job))
             fill()
+        for job in lost:
+            done(job.index, _alone(executor, job, remote))
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
     for job in broken:
         with ProcessPoolExecutor(max_workers=1, mp_context=_mp_context(), initializer=_worker_init) as alone:
-            try:
-                record = alone.submit(process_file, **job.kwargs).result()
-            except BrokenProcessPool:
-                name = job.kwargs["name"]
-                message = "处理该文件时工作进程异常退出（文件可能已损坏或过大）。请用 Excel 或 WPS 重新保存后提交。"
-                record = file_record(name, STATUS_UNREADABLE, [problem_record("file-unreadable", message, name)])
-                record["staged"] = {}
-        done(job.index, record)
+            done(job.index, _alone(alone, job, remote=False))
+
+
+def _alone(executor: Executor, job: _Job, remote: bool) -> dict[str, Any]:
+    """Run ``job`` with nothing else in flight on ``executor``; the file is unreadable when its worker dies."""
+    try:
+        return _store_returned(executor.submit(process_file, **_arguments(job, remote)).result(), job)
+    except BrokenProcessPool:
+        return _unreadable_record(job.kwargs["name"], "处理该文件时工作进程异常退出（文件可能已损坏或过大）。"
+                                  "请用 Excel 或 WPS 重新保存后提交。")
+    except WorkerLost as exc:
+        return _unreadable_record(job.kwargs["name"], str(exc))
+    except OSError as exc:
+        return _unshippable(job, exc)
 
 
 @contextmanager
@@ -715,8 +803,13 @@ def run_batch(inputs: list[Path], output: Path, config: Config, *, workers: int 
     """Evaluate every workbook under ``inputs`` and write all outputs into ``output`` (see the module's doc).
 
     Raises :class:`BatchLocked` when another run holds the output folder, :class:`BatchError` when the output
-    folder is unusable. Never raises for a bad input workbook: its problems are in the result.
+    folder is unusable or the cluster (``scheduler``) cannot run the jobs (then the previous outputs stay as they
+    were). Never raises for a bad input workbook: its problems are in the result.
     """
+    if scheduler:  # without dask, stop before touching anything; the cluster itself is reached when needed
+        from .distributed import require
+
+        require()
     output = Path(output)
     started = _stamp()
     if output.exists() and not output.is_dir():
@@ -765,6 +858,10 @@ def run_batch(inputs: list[Path], output: Path, config: Config, *, workers: int 
         report.finish()
         report.log("中断：本次运行未完成，上次的输出保持不变")
         raise
+    except BatchError as exc:  # the cluster failed
+        report.finish()
+        report.log(f"停止：{exc}")
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         lock.release()
@@ -773,9 +870,7 @@ def run_batch(inputs: list[Path], output: Path, config: Config, *, workers: int 
 def _job(item: _Item, index: int, output: Path, config: Config, ship_inputs: bool, stage: str) -> _Job:
     kwargs = {"path_str": str(item.file.path), "output_root_str": str(output / STAGING_NAME),
               "config_dict": config.data, "name": item.file.name, "stage": stage}
-    if ship_inputs:
-        kwargs["data"] = item.file.path.read_bytes()
-    return _Job(index, kwargs)
+    return _Job(index, kwargs, ship_inputs)
 
 
 def _settle(item: _Item, status: str, code: str, why: str, message: str, report: _Reporter) -> None:
