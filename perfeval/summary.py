@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import json
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,6 +33,7 @@ from .model import (STATUS_MET, STATUS_MISSED, STATUS_OVER, STATUS_QUAL_FULL, ST
 from .pipeline import STATUS_HAS_ERRORS, STATUS_LABELS, STATUS_OK
 from .problems import SEVERITIES
 from .render import clean, display_width, number_format, with_unit
+from .render.zipparts import DeflatedPiece, joined, piece, raw_members, zip_of
 
 SUMMARY_NAME = "绩效自评汇总.xlsx"
 CREATED = dt.datetime(2000, 1, 1)  # a fixed date keeps the output byte-stable
@@ -153,11 +155,59 @@ class _Writer:
         for col, c in enumerate(columns):
             self.ws.write_string(0, col, c.header, book.formats["header"])
         self.row = 1
+        # Fast rows: the data rows' XML made here (as XlsxWriter's constant_memory would write it) and deflated as
+        # it comes, then put into the sheet after XlsxWriter closes the workbook (_Book.close).
+        self.rows = DeflatedPiece() if book.fast else None
+        if self.rows is not None:
+            from xlsxwriter.utility import xl_col_to_name
+
+            formats = [book.formats[c.kind] for c in columns]
+            self._cells = [(f' r="{xl_col_to_name(col)}', f'" s="{f._get_xf_index()}"') for col, f in enumerate(formats)]
 
     def add(self, values: Iterable[Any]) -> None:
+        if self.rows is not None:
+            number = str(self.row + 1)
+            xml = "".join([self._xml(col, c, value, number) for col, (c, value) in enumerate(zip(self.columns, values))])
+            self.rows.write(f'<row r="{number}">{xml}</row>'.encode("utf-8"))
+            self.row += 1
+            return
         for col, (c, value) in enumerate(zip(self.columns, values)):
             self._cell(col, c, value)
         self.row += 1
+
+    def _xml(self, col: int, c: Col, value: Any, number: str) -> str:
+        """One cell as XlsxWriter writes it in constant_memory mode (the same steps as :meth:`_cell`)."""
+        ref, style = self._cells[col]
+        attributes = ref + number + style
+        if value is None or value == "":
+            return f"<c{attributes}/>"
+        if c.kind in ("text", "long"):
+            text = clean(value)
+            xml = self._string(text, attributes)
+            if 2 * len(text) + 2 <= self.widths[col]:
+                return xml
+            width = max(display_width(line) for line in text.split("\n")) if text else 0
+        elif c.kind == "int":
+            xml = f"<c{attributes}><v>{int(value):.16G}</v></c>"
+            width = len(str(int(value)))
+        else:
+            places = self.book.places[c.kind]
+            value = fmt.table_value(value, places)
+            xml = f"<c{attributes}><v>{value:.16G}</v></c>"
+            width = len(f"{value:,.{places}f}") + 2
+        self.widths[col] = max(self.widths[col], min(width + 2, MAX_WIDTH))
+        return xml
+
+    def _string(self, text: str, attributes: str) -> str:
+        ws = self.ws
+        if len(text) > ws.xls_strmax // 2 and _xw.utf16_len(text) > ws.xls_strmax:
+            text = _xw.utf16_truncate(text, ws.xls_strmax)
+        if "_x" in text or not text.isprintable():  # else nothing to escape (the common case: skip the regexes)
+            text = ws._escape_control_characters(text)
+        if text.startswith("<r>") and text.endswith("</r>"):
+            return f'<c{attributes} t="inlineStr"><is>{text}</is></c>'
+        preserve = ' xml:space="preserve"' if _xw.preserve_whitespace(text) else ""
+        return f'<c{attributes} t="inlineStr"><is><t{preserve}>{ws._escape_data(text)}</t></is></c>'
 
     def _cell(self, col: int, c: Col, value: Any) -> None:
         ws, cell_format = self.ws, self.book.formats[c.kind]
@@ -183,6 +233,11 @@ class _Writer:
 
     def finish(self) -> None:
         ws = self.ws
+        if self.rows is not None:
+            if self.row > 1:  # the last cell, for the sheet's dimensions; its row is replaced by the fast rows
+                ws.write_blank(self.row - 1, len(self.columns) - 1, None, self.book.formats[self.columns[-1].kind])
+                self.book.spliced[f"xl/worksheets/sheet{ws.index + 1}.xml"] = (self.row, self.rows)
+            self.rows = None
         for col, width in enumerate(self.widths):
             ws.set_column(col, col, width)
         ws.freeze_panes(1, 0)
@@ -190,8 +245,35 @@ class _Writer:
         self.book.print_setup(ws)
 
 
+class _XlsxWriterInternals:
+    """The parts of XlsxWriter that the fast rows use to write cells exactly as it does; None when this version of
+    XlsxWriter lacks one (then every cell goes through XlsxWriter)."""
+
+    def __init__(self) -> None:
+        from xlsxwriter import utility
+        from xlsxwriter.format import Format
+        from xlsxwriter.worksheet import Worksheet
+
+        self.utf16_len = utility._utf16_len
+        self.utf16_truncate = utility._utf16_truncate
+        self.preserve_whitespace = utility._preserve_whitespace
+        for owner, name in ((Worksheet, "_escape_control_characters"), (Worksheet, "_escape_data"),
+                            (Format, "_get_xf_index")):
+            getattr(owner, name)
+
+
+try:
+    _xw: _XlsxWriterInternals | None = _XlsxWriterInternals()
+except (ImportError, AttributeError):  # pragma: no cover - another XlsxWriter
+    _xw = None
+FAST_ROWS = _xw is not None  # tests compare both ways
+
+
 class _Book:
     def __init__(self, path: Path, config: Config):
+        self.path = path
+        self.fast = FAST_ROWS
+        self.spliced: dict[str, tuple[int, DeflatedPiece]] = {}  # sheet part -> (rows + 1, its fast rows)
         self.wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                                   "strings_to_numbers": False, "constant_memory": True})
         self.wb.set_properties({"title": "项目支出绩效自评汇总", "author": "perfeval", "created": CREATED})
@@ -211,6 +293,29 @@ class _Book:
             "title": self.wb.add_format({"font_name": FONT, "font_size": 12, "bold": True}),
             "note": self.wb.add_format({"font_name": FONT, "font_size": 10, "italic": True}),
         }
+        for cell_format in self.formats.values():  # style numbers in this order, however the cells are written
+            cell_format._get_xf_index()
+
+    def close(self) -> None:
+        """Close the workbook; then put the fast rows into their sheets (the zip written again, the other parts'
+        bytes copied)."""
+        self.wb.close()
+        if not self.spliced:
+            return
+        members = []
+        for name, crc, size, raw in raw_members(self.path.read_bytes()):
+            if name not in self.spliced:
+                members.append((name, crc, size, raw))
+                continue
+            last, rows = self.spliced[name]
+            xml = zlib.decompress(raw, -15)
+            start = xml.index(b"</row>", xml.index(b"<sheetData>")) + len(b"</row>")  # after the header row
+            end = xml.index(b"</sheetData>")
+            if not xml.startswith(f'<row r="{last}">'.encode(), start):
+                raise ValueError(f"unexpected sheet data in {name}")
+            members.append(joined(name, [piece(xml[:start]), rows, piece(xml[end:])]))
+        with open(self.path, "wb") as fh:
+            zip_of(members, fh)
 
     def table(self, name: str, columns: tuple[Col, ...], rows: Iterable[Iterable[Any]]) -> _Writer:
         writer = _Writer(self, name, columns)
@@ -393,5 +498,5 @@ def write_summary(path: str | Path, entries: list[dict], config: Config) -> Path
         book.table(SHEET_VOLUMES, VOLUME_COLUMNS, _detail_rows(rows, "volumes", _volume_values))
         book.table(SHEET_PROBLEMS, PROBLEM_COLUMNS, _problem_rows(entries))
         _write_charts(book, departments)
-        book.wb.close()
+        book.close()
     return path

@@ -18,7 +18,6 @@ import xlsxwriter
 from perfeval.config import Config
 from perfeval.pipeline import evaluate
 from perfeval.problems import Problem
-from perfeval.render import report as report_module
 from perfeval.render.report import (TEMPLATE_DIR, PreparedDocx, prepared_docx, render_docx, render_docx_plain,
                                     report_context)
 from perfeval.render.table import write_table
@@ -119,8 +118,10 @@ def test_prepared_template_follows_a_changed_file(tmp_path):
 
 
 def test_zip_of_raw_members_is_valid():
-    members = report_module._raw_members((TEMPLATE_DIR / "report_seed.docx").read_bytes())
-    data = report_module._zip(members)
+    from perfeval.render.zipparts import raw_members, zip_of
+
+    members = raw_members((TEMPLATE_DIR / "report_seed.docx").read_bytes())
+    data = zip_of(members)
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         assert zf.testzip() is None
         with zipfile.ZipFile(TEMPLATE_DIR / "report_seed.docx") as original:
@@ -320,3 +321,30 @@ def test_clean_fast_path_equals_the_full_cleaning():
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6)))
         assert clean(text) == full(text), repr(text)
     assert clean(12.5) == "12.5" and clean(None) == ""
+
+
+def test_summary_fast_rows_equal_xlsxwriter_cells(tmp_path, monkeypatch):
+    """The summary's data rows written as XML by perfeval give the same parts as every cell through XlsxWriter:
+    texts to escape, control characters, a text over Excel's limit, blanks, numbers, one-row and empty sheets."""
+    from perfeval import summary
+    from perfeval.summary import write_summary
+
+    odd = ["A & B <c> \"d\"", "_x0041_ 与 \t tab", "第一行\n第二行", "<r>raw</r>", "x" * 40000, "  边  ", "=1+1",
+           "\u2028分隔", "😀" * 20000]
+    entries = [_entry(f"项目{i}", f"部门{i % 3}", indicators=i % 4, total=f"{70 + i}.005",
+                      problems=[{"file": "f", "sheet": "s", "cell": "A1", "code": "value-missing", "severity": "错误",
+                                 "message": odd[i % len(odd)], "value": odd[(i + 1) % len(odd)]}])
+               for i in range(12)]
+    entries[0]["data"]["indicators"] = [dict(r, 三级指标=text) for r, text in
+                                        zip(list(entries[3]["data"]["indicators"]) * 9, odd)]
+    assert summary.FAST_ROWS
+    fast = write_summary(tmp_path / "fast.xlsx", entries, Config())
+    monkeypatch.setattr(summary, "FAST_ROWS", False)
+    plain = write_summary(tmp_path / "plain.xlsx", entries, Config())
+    assert parts(fast) == parts(plain)
+    for few in ([], entries[:1]):
+        monkeypatch.setattr(summary, "FAST_ROWS", True)
+        a = write_summary(tmp_path / f"fast{len(few)}.xlsx", few, Config())
+        monkeypatch.setattr(summary, "FAST_ROWS", False)
+        b = write_summary(tmp_path / f"plain{len(few)}.xlsx", few, Config())
+        assert parts(a) == parts(b)

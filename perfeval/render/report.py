@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import io
 import re
-import struct
 import threading
 import zipfile
 import zlib
@@ -35,6 +34,7 @@ from perfeval.model import (STATUS_MISSED, STATUS_QUAL_FULL, STATUS_QUAL_NONE, S
 from perfeval.problems import ERROR, Problem, count_by_severity
 
 from . import clean, shown_actual, with_unit
+from .zipparts import deflate, raw_members, zip_of
 
 OUTLINES = ("seed", "national")
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -273,7 +273,6 @@ def docx_template_path(outline: str = "seed", template_path=None) -> Path:
 
 _JINJA_MARK = re.compile(r"\{[{%#]")
 _XML_TAG = re.compile(r"<[^>]*>")
-_DOS_DATE, _DOS_TIME = (0 << 9) | (1 << 5) | 1, 0  # 1980-01-01 00:00: every member, so the output is byte-stable
 _CORE_PROPERTIES = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
 
 
@@ -282,44 +281,6 @@ def _has_placeholders(xml: str | bytes) -> bool:
     if isinstance(xml, bytes):
         xml = xml.decode("utf-8", "replace")
     return bool(_JINJA_MARK.search(_XML_TAG.sub("", xml)))
-
-
-def _raw_members(data: bytes) -> list[tuple[str, int, int, bytes]]:
-    """(name, crc32, uncompressed size, compressed bytes) of each member of a zip written by zipfile, in order."""
-    members = []
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        for info in zf.infolist():
-            if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x8:
-                raise ValueError(f"unexpected zip member {info.filename}")
-            name_len, extra_len = struct.unpack_from("<HH", data, info.header_offset + 26)
-            start = info.header_offset + 30 + name_len + extra_len
-            members.append((info.filename, info.CRC, info.file_size, data[start:start + info.compress_size]))
-    return members
-
-
-def _deflate(data: bytes) -> bytes:
-    """Raw deflate at zipfile's default level (what python-docx writes)."""
-    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
-    return compressor.compress(data) + compressor.flush()
-
-
-def _zip(members: Iterable[tuple[str, int, int, bytes]]) -> bytes:
-    """A zip archive of already deflated members: local headers, data, central directory."""
-    out, central, count = bytearray(), bytearray(), 0
-    for name, crc, size, raw in members:
-        encoded = name.encode("utf-8")
-        flags = 0 if encoded.isascii() else 0x800
-        offset = len(out)
-        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, 8, _DOS_TIME, _DOS_DATE, crc, len(raw), size,
-                           len(encoded), 0)
-        out += encoded
-        out += raw
-        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, flags, 8, _DOS_TIME, _DOS_DATE, crc,
-                               len(raw), size, len(encoded), 0, 0, 0, 0, 0, offset)
-        central += encoded
-        count += 1
-    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(central), len(out), 0)
-    return bytes(out + central + end)
 
 
 class PreparedDocx:
@@ -364,7 +325,7 @@ class PreparedDocx:
         tpl.render_footnotes({}, env)
         saved = io.BytesIO()
         tpl.docx.save(saved)
-        members = _raw_members(saved.getvalue())
+        members = raw_members(saved.getvalue())
         document_name = document.partname.membername
         if sum(1 for m in members if m[0] == document_name) != 1:
             return None
@@ -390,8 +351,8 @@ class PreparedDocx:
     def render(self, context: dict) -> bytes:
         """The .docx of one report (``context`` as docxtpl takes it)."""
         document = self.document_xml(context)
-        raw = (self._document_name, zlib.crc32(document), len(document), _deflate(document))
-        return _zip(raw if m[0] == self._document_name else m for m in self._members)
+        raw = (self._document_name, zlib.crc32(document), len(document), deflate(document))
+        return zip_of(raw if m[0] == self._document_name else m for m in self._members)
 
 
 @functools.lru_cache(maxsize=8)

@@ -96,7 +96,9 @@ class _Grid:
 
     def _fit(self, row: int, text: str, width: int) -> None:
         usable = max(width - 2, 4)
-        lines = sum(max(1, math.ceil(display_width(part) / usable)) for part in text.split("\n")) if text else 1
+        # a part of at most usable / 2 characters fits on one line whatever its characters (no need to measure it)
+        lines = sum(1 if 2 * len(part) <= usable else max(1, math.ceil(display_width(part) / usable))
+                    for part in text.split("\n")) if text else 1
         self.lines[row] = max(self.lines.get(row, 1), lines)
 
     def size_rows(self, skip: tuple[int, ...] = ()) -> None:
