@@ -880,6 +880,15 @@ def _settle(item: _Item, status: str, code: str, why: str, message: str, report:
     report.step(f"{item.file.shown_path}：{STATUS_LABELS[status]}（{why}）", item.file.name)
 
 
+def warm_up(config: Config) -> None:
+    """Import the readers and writers and prepare the report template in this process, before the workers start:
+    forked workers begin with them ready (each would otherwise spend a few hundred milliseconds on them)."""
+    from . import checks, reader, scoring  # noqa: F401
+    from .render import report, table  # noqa: F401
+
+    report.warm_up(config.report["outline"], config.report["docx_template"] or None)
+
+
 def _evaluate_all(inputs, output, config, previous, workers, scheduler, ship_inputs, report) -> list[_Item]:
     """Find the inputs; reuse what can be reused; evaluate the rest (writing their outputs into staging)."""
     items = [_Item(f) for f in discover(inputs, output)]
@@ -908,6 +917,8 @@ def _evaluate_all(inputs, output, config, previous, workers, scheduler, ship_inp
         item.record, item.status = record, record["status"]
         report.step(f"{item.file.shown_path}：{STATUS_LABELS[item.status]}", item.file.name)
 
+    if jobs and not scheduler:  # (a cluster's workers are other processes, elsewhere)
+        warm_up(config)
     _run_jobs(jobs, workers, scheduler, done)
     report.finish()
     return items
