@@ -19,6 +19,7 @@ A run (:func:`run_batch`):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -680,8 +681,14 @@ class _Item:
 
 def _inside(root: Path, relative: str) -> Path | None:
     """``root/relative`` when it stays inside ``root`` (a manifest is data, never trusted with ``..``)."""
-    path = (root / relative).resolve()
-    return path if path.is_relative_to(root.resolve()) and path != root.resolve() else None
+    base = _resolved(str(root), os.getcwd())  # asked for every output of every project: root resolved once
+    path = (base / relative).resolve()
+    return path if path.is_relative_to(base) and path != base else None
+
+
+@functools.lru_cache(maxsize=8)
+def _resolved(root: str, cwd: str) -> Path:
+    return (Path(cwd) / root).resolve()
 
 
 def _outputs_exist(output: Path, outputs: dict[str, str]) -> bool:
