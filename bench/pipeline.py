@@ -413,7 +413,8 @@ def profile_baseline(files: list[Path], out: Path) -> dict:
     baseline_summary(out / "summary.xlsx", entries[1:])
     times["summary"] = time.perf_counter() - start
     start = time.perf_counter()
-    (out / "manifest.json").write_text(json.dumps({"files": entries[1:]}, ensure_ascii=False, indent=1))
+    (out / "manifest.json").write_text(json.dumps({"files": entries[1:]}, ensure_ascii=False, indent=1,
+                                                  default=list))  # (rows perfeval keeps packed, as plain lists)
     times["manifest"] = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
     return {"workbooks": counted, "ms": {s: v / counted * 1000 for s, v in times.items()},
@@ -493,12 +494,16 @@ def main(argv: list[str] | None = None) -> int:
 
     k = figures["sample"]
     child = [sys.executable, str(Path(__file__).resolve()), "--folder", str(folder), "--sample", str(k)]
-    stages = measure(child + ["--child", "stages"], work)
+    stages = measure(child + ["--child", "stages"], work, work / "stages.log")
+    if stages["exit"]:
+        sys.exit(f"the profiling pass failed: see {work / 'stages.log'}")
     prof = json.loads(stages["stdout"])
     figures["stages"] = prof
     rows = [("perfeval", prof)]
     if not args.skip_baseline:
-        base_run = measure(child + ["--child", "baseline"], work)
+        base_run = measure(child + ["--child", "baseline"], work, work / "baseline.log")
+        if base_run["exit"]:
+            sys.exit(f"the baseline pass failed: see {work / 'baseline.log'}")
         base = json.loads(base_run["stdout"])
         figures["baseline"] = base
         figures["baseline_process"] = {k: v for k, v in base_run.items() if k != "stdout"}
