@@ -314,6 +314,9 @@ class _Book:
             if not xml.startswith(f'<row r="{last}">'.encode(), start):
                 raise ValueError(f"unexpected sheet data in {name}")
             members.append(joined(name, [piece(xml[:start]), rows, piece(xml[end:])]))
+        missing = set(self.spliced) - {m[0] for m in members if m[0] in self.spliced}
+        if missing:  # never a summary without its rows
+            raise ValueError(f"sheet parts not found: {sorted(missing)}")
         with open(self.path, "wb") as fh:
             zip_of(members, fh)
 
