@@ -15,7 +15,8 @@ The set is cached: :func:`ensure_workbooks` writes into ``<tmp>/perfeval-bench/n
 write_workbook takes about a quarter of a second, so a set larger than :data:`BASE` (1,000) is the first 1,000
 written once, then copied with a new project number: workbook ``i`` is workbook ``i % 1000`` whose project name,
 e-mail and file name carry ``i`` (its shared strings rewritten inside the zip) — a distinct project with the same
-shape, so 10,000 workbooks take a few minutes to make instead of most of an hour.
+shape, so 10,000 workbooks take a few minutes to make instead of most of an hour. ``--errors 0.1``
+makes every tenth workbook one with an error (its spending lines do not add up), as a real batch has.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -248,8 +250,40 @@ def _renumbered(args: tuple[str, str, int, int]) -> None:
             zout.writestr(info, data)
 
 
-def ensure_workbooks(n: int, seed: int = DEFAULT_SEED, root: Path = CACHE_ROOT, quiet: bool = False) -> Path:
-    """The folder of the set of ``n`` workbooks of ``seed``, generated the first time only."""
+def _with_error(args: tuple[str, int, int]) -> None:
+    """Write workbook ``i`` again with an error a unit makes: its first spending line 1 万元 too high, so the lines
+    no longer add up to 全年执行数 (breakdown-sum-mismatch)."""
+    from perfeval.template import write_workbook
+
+    target, i, seed = args
+    j = i % BASE
+    _, data = project(j, seed)
+    info = data["info"]
+    info["项目名称"] = info["项目名称"].replace(f"（{j:05d}）", f"（{i:05d}）")
+    info["联系邮箱"] = f"unit{i}@example.gov.cn"
+    data["spending"][0]["金额"] = round(data["spending"][0]["金额"] + 1, 2)
+    Path(target).unlink()
+    write_workbook(target, data)
+
+
+def ensure_workbooks(n: int, seed: int = DEFAULT_SEED, root: Path = CACHE_ROOT, quiet: bool = False,
+                     errors: float = 0.0) -> Path:
+    """The folder of the set of ``n`` workbooks of ``seed``, generated the first time only. With ``errors``
+    (a fraction), every (1 / errors)-th workbook has an error (the set of ``n`` copied, those written again)."""
+    if errors > 0:
+        every = max(1, round(1 / errors))
+        folder = root / f"n{n}-s{seed}-e{every}"
+        if (folder / ".complete").is_file():
+            return folder
+        clean = ensure_workbooks(n, seed, root, quiet)
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.copytree(clean, folder, ignore=shutil.ignore_patterns(".complete"))
+        paths = sorted(folder.glob("*.xlsx"), key=lambda f: int(f.stem.rsplit("_", 1)[1]))
+        jobs = [(str(paths[i]), i, seed) for i in range(0, n, every)]
+        with ProcessPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            list(pool.map(_with_error, jobs, chunksize=8))
+        (folder / ".complete").write_text("ok\n")
+        return folder
     folder = root / f"n{n}-s{seed}"
     marker = folder / ".complete"
     if marker.is_file():
@@ -280,11 +314,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-n", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--out", type=Path, help="write here instead of the cache folder")
+    parser.add_argument("--errors", type=float, default=0.0, metavar="FRACTION",
+                        help="this fraction of the workbooks has an error (default 0)")
     parser.add_argument("--verify", type=int, nargs="?", const=50, metavar="K",
                         help="check the first K workbooks (default 50) and list their problems")
     args = parser.parse_args(argv)
     folder = write_workbooks(args.out, args.n, args.seed) and args.out if args.out else ensure_workbooks(
-        args.n, args.seed)
+        args.n, args.seed, errors=args.errors)
     print(folder)
     if args.verify:
         from collections import Counter

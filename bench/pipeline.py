@@ -1,6 +1,7 @@
 """The performance of the whole pipeline, against the obvious implementation of the same outputs (docs/performance.md).
 
     python bench/pipeline.py [-n 1000] [--workers 2] [--sample 100] [--skip-baseline] [--rerun] [--seed 2025]
+                             [--errors FRACTION]
 
 1. Generates ``n`` realistic filled workbooks (bench/make_workbooks.py; cached in ``<tmp>/perfeval-bench``, keyed by
    n and seed, so reruns do not generate them again).
@@ -10,7 +11,8 @@
    process, and PSS, which shares them out), sampled with psutil every 50 ms.
 3. With ``--rerun``: runs it again on the same, unchanged inputs (every result is reused) and reports the same.
 4. A profiling pass in a child process over a sample of the workbooks, one process, with ``time.perf_counter``
-   around each stage: read, score, check, 自评表 workbook, report .docx, Markdown, manifest record, summary
+   around each stage: read, score, check, 自评表 workbook, report .docx, Markdown, marked-up copy (only for
+   workbooks with problems: ``--errors``), manifest record, summary
    workbook (the summary and the manifest are written for the sample and shared out per workbook).
 5. The BASELINE, in another child process, over the same sample: the obvious implementation of the same outputs —
    ``pandas.read_excel(sheet_name=None, engine="openpyxl")`` mapped to the same Project (:func:`baseline_read`),
@@ -43,7 +45,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from make_workbooks import CACHE_ROOT, DEFAULT_SEED, ensure_workbooks  # noqa: E402
 
-STAGES = ("read", "score", "check", "table", "docx", "markdown", "record", "summary", "manifest")
+STAGES = ("read", "score", "check", "table", "docx", "markdown", "annotated", "record", "summary", "manifest")
 
 
 # ---- measuring a child process ---------------------------------------------------------------------------------
@@ -120,6 +122,7 @@ def _sample(folder: Path, k: int) -> list[Path]:
 def profile_stages(files: list[Path], out: Path) -> dict:
     """ms per workbook of each stage of perfeval, in one process (the first workbook warms the caches and is not
     counted)."""
+    from perfeval.annotate import write_annotated
     from perfeval.checks import check_project, sort_problems
     from perfeval.config import Config
     from perfeval.fileio import write_text
@@ -156,6 +159,9 @@ def profile_stages(files: list[Path], out: Path) -> dict:
         render_docx(context, folder / "report.docx")
         lap()
         write_text(folder / "report.md", render_markdown(context))
+        lap()
+        if problems:  # the marked-up copy (openpyxl), as write_outputs writes it
+            write_annotated(path, problems, folder / f"{path.stem}_标注版{path.suffix}")
         lap()
         ev = Evaluation(path, path.name, result.project, card, problems)
         entries.append(make_entry({"path": path.name, "absolute_path": str(path), "sha256": "", "size": 0,
@@ -362,6 +368,7 @@ def profile_baseline(files: list[Path], out: Path) -> dict:
     """ms per workbook of each stage of the baseline, in one process (the first workbook is not counted)."""
     import pandas  # noqa: F401 - imported up front, as the baseline's module would
 
+    from perfeval.annotate import write_annotated
     from perfeval.checks import check_project, sort_problems
     from perfeval.config import Config
     from perfeval.fileio import write_text
@@ -396,6 +403,9 @@ def profile_baseline(files: list[Path], out: Path) -> dict:
         baseline_docx(context, folder / "report.docx")
         lap()
         write_text(folder / "report.md", render_markdown(context))
+        lap()
+        if problems:  # the same openpyxl marked-up copy
+            write_annotated(path, problems, folder / f"{path.stem}_标注版{path.suffix}")
         lap()
         ev = Evaluation(path, path.name, result.project, card, problems)
         entries.append(make_entry({"path": path.name, "absolute_path": str(path), "sha256": "", "size": 0,
@@ -458,6 +468,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="perfeval run --workers (default 2)")
     parser.add_argument("--sample", type=int, default=100, help="workbooks of the profiling and baseline passes")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--errors", type=float, default=0.0, metavar="FRACTION",
+                        help="this fraction of the workbooks has an error (default 0: all valid)")
     parser.add_argument("--skip-baseline", action="store_true", help="do not measure the baseline")
     parser.add_argument("--rerun", action="store_true", help="also time a rerun over the unchanged inputs")
     parser.add_argument("--json", type=Path, help="write the figures to this file too")
@@ -469,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     n = args.n
-    folder = ensure_workbooks(n, args.seed)
+    folder = ensure_workbooks(n, args.seed, errors=args.errors)
     work = CACHE_ROOT / f"run-n{n}-s{args.seed}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -477,7 +489,8 @@ def main(argv: list[str] | None = None) -> int:
     figures: dict = {"date": date.today().isoformat(), "machine": _machine(), "n": n, "workers": args.workers,
                      "sample": min(args.sample, n)}
     print(f"perfeval pipeline benchmark — {figures['date']}\nmachine: {figures['machine']}")
-    print(f"inputs: {n} workbooks in {folder} (seed {args.seed}); output {output}\n")
+    print(f"inputs: {n} workbooks in {folder} (seed {args.seed}, with errors: {args.errors:.0%}); "
+          f"output {output}\n")
 
     run = [sys.executable, "-m", "perfeval", "run", str(folder), "-o", str(output), "--workers", str(args.workers)]
     first = measure(run, work, work / "run.log")
@@ -513,10 +526,10 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\nms per workbook by stage, one process, over {prof['workbooks']} workbooks (summary and manifest: "
           f"written for them, shared out):")
-    print(f"{'':<10}" + "".join(f"{s:>9}" for s in STAGES) + f"{'total':>9}{'CPU':>9}")
+    print(f"{'':<10}" + "".join(f"{s:>10}" for s in STAGES) + f"{'total':>10}{'CPU':>10}")
     for label, p in rows:
-        print(f"{label:<10}" + "".join(f"{p['ms'][s]:9.2f}" for s in STAGES)
-              + f"{sum(p['ms'].values()):9.2f}{p['cpu_ms']:9.2f}")
+        print(f"{label:<10}" + "".join(f"{p['ms'][s]:10.2f}" for s in STAGES)
+              + f"{sum(p['ms'].values()):10.2f}{p['cpu_ms']:10.2f}")
     cpu_per_workbook = first["cpu_s"] / n * 1000
     print(f"\nperfeval run: {cpu_per_workbook:.1f} ms CPU per workbook (all processes), "
           f"{first['wall_s'] / n * 1000:.1f} ms wall per workbook with {args.workers} workers")
