@@ -357,7 +357,11 @@ class PreparedDocx:
 
 @functools.lru_cache(maxsize=8)
 def _prepared(path: str, mtime_ns: int, size: int) -> PreparedDocx | None:
-    return PreparedDocx.prepare(_read_template(path, mtime_ns, size), _DOCX_ENV)
+    data = _read_template(path, mtime_ns, size)
+    try:
+        return PreparedDocx.prepare(data, _DOCX_ENV)
+    except (AttributeError, ImportError):  # a docxtpl or python-docx without the steps used: docxtpl renders alone
+        return None
 
 
 def prepared_docx(path) -> PreparedDocx | None:
