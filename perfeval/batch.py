@@ -48,7 +48,7 @@ from .config import Config
 from .fileio import safe_name, write_bytes
 from .manifest import (FORMAT, MANIFEST_NAME, evaluation_record, file_record, load_manifest, make_entry,
                        problem_record, record_from_entry, write_manifest)
-from .pipeline import (STATUS_HAS_ERRORS, STATUS_LABELS, STATUS_OK, STATUS_SKIPPED, STATUS_SUPERSEDED,
+from .pipeline import (PROJECT_STATUSES, STATUS_HAS_ERRORS, STATUS_LABELS, STATUS_SKIPPED, STATUS_SUPERSEDED,
                        STATUS_UNREADABLE, evaluate, write_outputs)
 from .problems import ERROR
 from .render import display_width
@@ -61,7 +61,6 @@ STAGING_NAME = ".perfeval-staging"
 RESERVED_NAMES = (SUMMARY_NAME, MANIFEST_NAME, LOG_NAME, LOCK_NAME, STAGING_NAME)
 STALE_LOCK_SECONDS = 12 * 3600  # a lock whose holder cannot be checked is taken over when untouched this long
 UNREADABLE_LOCK_SECONDS = 60  # an empty or garbled lock file: being written right now, or left by a crash
-PROJECT_STATUSES = (STATUS_OK, STATUS_HAS_ERRORS)
 WORST_SHOWN = 10  # files with errors named in the summary lines
 
 _TMP_LEFTOVER = re.compile(r"^\..+\.\d+\.tmp(\.[^.]*)?$")  # fileio.atomic_path's temporary names
@@ -436,7 +435,9 @@ def process_file(path_str: str, output_root_str: str, config_dict: dict[str, Any
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # a bug, or a panic in the native reader: the batch goes on
-            return _unreadable_record(name, f"读取文件时出错（{_short(exc)}）。请用 Excel 或 WPS 重新保存后提交。")
+            # Not the reader's own "file-unreadable" wording: this is an unexpected failure, worth reporting to us.
+            return _unreadable_record(name, f"处理该文件时程序发生意外错误（{_short(exc)}），其他文件不受影响。请用 Excel "
+                                      "或 WPS 重新保存后再提交；如仍出错，请将此文件交给系统管理员。")
         record = evaluation_record(ev)
         record["staged"] = {}
         if ev.project is not None and ev.card is not None and not ev.blank:

@@ -43,7 +43,7 @@ import jinja2
 
 from .config import Config
 from .fileio import safe_name, write_bytes
-from .pipeline import STATUS_HAS_ERRORS, STATUS_LABELS, STATUS_OK, STATUS_UNREADABLE
+from .pipeline import PROJECT_STATUSES, STATUS_HAS_ERRORS, STATUS_LABELS, STATUS_OK, STATUS_UNREADABLE
 from .problems import SEVERITIES
 
 PASSWORD_ENV = "PERFEVAL_SMTP_PASSWORD"
@@ -56,7 +56,6 @@ KIND_OK = "project_ok"
 KIND_ERRORS = "project_errors"
 KIND_DEPARTMENT = "department"
 KINDS = (KIND_OK, KIND_ERRORS, KIND_DEPARTMENT)
-PROJECT_STATUSES = (STATUS_OK, STATUS_HAS_ERRORS)  # the files that get a message
 KIND_LABELS = {KIND_OK: "项目结果", KIND_ERRORS: "修改通知", KIND_DEPARTMENT: "主管部门汇总"}
 
 

@@ -20,6 +20,8 @@ STATUS_UNREADABLE = "unreadable"
 STATUS_SKIPPED = "skipped"
 STATUS_SUPERSEDED = "superseded"
 
+PROJECT_STATUSES = (STATUS_OK, STATUS_HAS_ERRORS)  # files that were read as a project and get outputs
+
 STATUS_LABELS = {STATUS_OK: "通过", STATUS_HAS_ERRORS: "有错误", STATUS_UNREADABLE: "无法读取", STATUS_SKIPPED: "已跳过",
                  STATUS_SUPERSEDED: "已被新版本替代"}
 

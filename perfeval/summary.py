@@ -30,7 +30,7 @@ from .fileio import atomic_path
 from .manifest import decimal
 from .model import (STATUS_MET, STATUS_MISSED, STATUS_OVER, STATUS_QUAL_FULL, STATUS_QUAL_NONE, STATUS_QUAL_PARTIAL,
                     STATUS_UNKNOWN)
-from .pipeline import STATUS_HAS_ERRORS, STATUS_LABELS, STATUS_OK
+from .pipeline import PROJECT_STATUSES, STATUS_HAS_ERRORS, STATUS_LABELS
 from .problems import SEVERITIES
 from .render import clean, display_width, number_format, with_unit
 from .render.zipparts import DeflatedPiece, joined, piece, raw_members, zip_of
@@ -43,7 +43,6 @@ MAX_WIDTH = 60  # longer text wraps
 HEADER_WRAP = 12  # widest column a figure's header asks for
 HEADER_HEIGHT = 30  # points: two lines of header
 FIGURES = ("money", "rate", "score", "count", "int")
-PROJECT_STATUSES = (STATUS_OK, STATUS_HAS_ERRORS)  # files that are counted as projects
 
 SHEET_PROJECTS = "项目汇总"
 SHEET_DEPARTMENTS = "部门汇总"
