@@ -5,14 +5,19 @@ Everything upstream keeps full precision; every renderer (自评表, report, sum
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, getcontext
 
 HUNDRED = Decimal(100)
 
 
 def round_half_up(value: Decimal, places: int) -> Decimal:
-    """Round to ``places`` decimals, half up (96.5 -> 97), as finance staff round by hand."""
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    """Round to ``places`` decimals, half up (96.5 -> 97), as finance staff round by hand.
+
+    The precision is widened for the value's own digits: with the default 28, a number typed with more digits
+    (a weight of 1e30) would raise InvalidOperation instead of being shown and reported.
+    """
+    digits = max(getcontext().prec, value.adjusted() + places + 2)
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=Context(prec=digits))
 
 
 def _plain(value: Decimal) -> str:

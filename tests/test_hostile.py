@@ -479,3 +479,15 @@ def test_many_unclosed_cell_tags_in_a_comment_do_not_stall_the_formula_scan(tmp_
                             b"</sheetData>", b'<row r="40"><c r="K40"><f>1+1</f></c></row></sheetData>'))
     result = read_workbook(path)
     assert result.project.name == SEED_NAME and len(result.project.indicators) == 3
+
+
+def test_numbers_with_more_digits_than_decimal_precision_are_reported_not_a_crash(tmp_path):
+    from perfeval import fmt
+
+    data = seed_rows()
+    data["funding"][0] = ("当年财政拨款", 32.9, 32.9, 1e30, 1e30)
+    data["indicators"][0] = data["indicators"][0][:6] + (1e30,) + data["indicators"][0][7:]
+    path = build_workbook(tmp_path / "巨数.xlsx", data)
+    ev = evaluate(path, Config())
+    assert {"weights-not-100", "funding-spent-over-budget"} <= {p.code for p in ev.problems}
+    assert fmt.money(Decimal("1E+30")) == "1" + "0" * 30
