@@ -176,12 +176,16 @@ class Value:
 
 
 _DATE_FULL = re.compile(r"(\d{4})(?:年|[-/.])(\d{1,2})(?:月|[-/.])?(?:(\d{1,2})(?:日|号)?)?")
+_DATE_YEAR_END = re.compile(r"^(\d{4})年(?:底|末)")
 _DATE_MONTH_ONLY = re.compile(r"^(?:年底|年末)|^(\d{1,2})月(?:(\d{1,2})(?:日|号)|底|末|份|前|$)")
 _DATE_TAIL = re.compile(r"^(?:前|之前|以前|底前|末前|底|末|内|完成|前完成|份)?$")
 
 
 def _date_from_text(text: str, year: int | None, iso_ok: bool) -> tuple[int, int, int | None] | None:
-    """Deadline-like dates: 2025年12月, 2025年12月31日前, 12月底前, 2025-12-31; None when not a date."""
+    """Deadline-like dates: 2025年12月, 2025年12月31日前, 12月底前, 2025年底前, 2025-12-31; None when not a date."""
+    m = _DATE_YEAR_END.match(text)
+    if m and _DATE_TAIL.match(text[m.end():]):
+        return int(m[1]), 12, None
     m = _DATE_FULL.match(text)
     if m and ("年" in text or iso_ok or m[3]):
         rest = text[m.end():]

@@ -125,6 +125,8 @@ def test_percent_formatted_target_cell_arrives_as_a_fraction():
     ("12月底前", (2023, 12, None)),  # the year is the 评价年度
     ("2023年6月30日之前", (2023, 6, 30)),
     ("年底前", (2023, 12, None)),
+    ("2023年底前", (2023, 12, None)),  # not the number 2023 in a unit "年底前"
+    ("2023年末", (2023, 12, None)),
 ])
 def test_deadline_targets(raw, date):
     v = parse_target(raw, year=2023, deadline_hint=True)

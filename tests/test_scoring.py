@@ -157,15 +157,18 @@ def test_reverse_nature_with_bare_target():
     ("2023年12月", "2023年12月31日"),  # month precision
     ("12月底前", "2023年12月"),
     ("2023年12月31日前", "按时完成"),
+    ("2023年底前", "2023年11月20日"),
+    ("2023年底前", "2023年底"),
 ])
 def test_deadline_met(target, actual):
     s = score(target, actual, level2="时效指标")
     assert (s.score, s.status) == (D(10), STATUS_MET)
 
 
+@pytest.mark.parametrize("target", ["2023年12月31日前", "2023年底前"])
 @pytest.mark.parametrize("actual", ["2024年1月5日", "2024年1月", "未按时完成"])
-def test_deadline_missed_scores_zero(actual):
-    s = score("2023年12月31日前", actual, level2="时效指标")
+def test_deadline_missed_scores_zero(target, actual):
+    s = score(target, actual, level2="时效指标")
     assert (s.score, s.status, s.notes) == (D(0), STATUS_MISSED, {})
 
 
