@@ -114,7 +114,7 @@ class Volume:
 
     @property
     def is_total(self) -> bool:
-        return self.category.replace(" ", "") in ("合计", "总计", "小计", "合 计")
+        return "".join(self.category.split()) in ("合计", "总计", "小计")  # any spaces: "合　计" (分散对齐)
 
 
 @dataclass(slots=True)

@@ -230,6 +230,15 @@ def test_funding_rows_as_the_official_table_writes_them(tmp_path):
     assert project.funding[1].cells["spent"] == "E4"
 
 
+@pytest.mark.parametrize("label", ["合计", "合 计", "合\u3000计", "总　计"])
+def test_a_volume_total_row_with_spaced_out_label_is_never_added(tmp_path, label):
+    data = seed_rows()
+    data["volumes"].append((label, 424, 35.67))
+    project = read_ok(build_workbook(tmp_path / "v.xlsx", data))
+    assert len(project.volumes) == 4 and project.volume_total.count == D(424)
+    assert (project.volume_count_total(), project.volume_amount_total()) == (D(424), D("35.67"))
+
+
 def test_blank_rows_inside_a_table_are_skipped(tmp_path, plain):
     base_project, _ = plain
     path = build_workbook(tmp_path / "b.xlsx")
