@@ -8,6 +8,7 @@ each :class:`IndicatorScore` as ``notes`` (problem code -> detail); the messages
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from . import fmt
@@ -15,7 +16,7 @@ from .config import Config
 from .model import (STATUS_MET, STATUS_MISSED, STATUS_OVER, STATUS_QUAL_FULL, STATUS_QUAL_NONE,
                     STATUS_QUAL_PARTIAL, STATUS_UNKNOWN, Indicator, IndicatorScore, Project, ScoreCard)
 from .parse import (BAND_FULL, BAND_NONE, BAND_PARTIAL, KIND_DATE, KIND_NUMBER, KIND_TEXT, REVERSE_OPS, EQ,
-                    ParseError, Value, date_not_later, in_common_unit, parse_actual, parse_target,
+                    HUNDRED, ParseError, Value, date_not_later, in_common_unit, parse_actual, parse_target,
                     qualitative_band, units_compatible)
 
 ZERO = Decimal(0)
@@ -96,6 +97,11 @@ def score_indicator(ind: Indicator, config: Config, year: int | None = None) -> 
         result.notes["actual-unreadable"] = str(exc)
         return result
     result.actual = actual
+    if (target.kind == KIND_NUMBER and actual.kind == KIND_NUMBER and actual.is_percent and not target.unit
+            and target.number is not None and 0 < target.number <= 1):
+        # A percent-formatted target cell arrives as a bare fraction (95 % -> 0.95) against a percent actual.
+        target = replace(target, number=target.number * HUNDRED, unit="%")
+        result.target = target
 
     if target.kind == KIND_NUMBER and actual.kind == KIND_NUMBER:
         _score_number(result, target, actual, weight, config)

@@ -385,3 +385,14 @@ def test_total_keeps_full_precision(tmp_path: Path):
     assert fmt.round_half_up(card.total, 20) == fmt.round_half_up(expected, 20)  # not rounded per indicator
     assert fmt.fixed(card.total) == "94.64"  # 7.2736 + 47.3684 + 40 = 94.642…
     assert card.grade == "优"
+
+
+@pytest.mark.parametrize("actual, expected_score, expected_status", [
+    ("90%", D(10) * D(90) / D(95), STATUS_MISSED),  # a percent actual below a percent-formatted 95 % target
+    ("98%", D(10), STATUS_MET),
+])
+def test_percent_formatted_target_cell_against_a_percent_actual(actual, expected_score, expected_status):
+    """A target cell formatted as a percentage arrives as a bare fraction (95 % -> 0.95)."""
+    s = score(0.95, actual)
+    assert (s.score, s.status) == (expected_score, expected_status)
+    assert s.target.number == D(95) and s.target.unit == "%"
