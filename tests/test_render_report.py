@@ -304,3 +304,17 @@ def test_scored_fractions_read_as_percentages(tmp_path):
     card = score_project(project, Config())
     for text in render_both(tmp_path, project, card):
         assert "采购招标率100%" in text and "使用人员满意度98%" in text and "得分97及评价等级优" in text
+
+
+def test_units_as_written_and_from_the_unit_column(tmp_path):
+    from perfeval.model import Indicator
+    from perfeval.scoring import score_project
+
+    project = seed_project()
+    project.indicators[0] = Indicator("产出指标", "数量指标", "日常养护里程", "≥320公里", "318公里", D(50),
+                                      deviation="部分路段改建")
+    project.indicators[2].target, project.indicators[2].actual, project.indicators[2].unit = "≥99", "98", "%"
+    card = score_project(project, Config())
+    for text in render_both(tmp_path, project, card):
+        assert "日常养护里程318公里，未达到年度指标值≥320公里。" in text
+        assert "使用人员满意度98%，未达到年度指标值≥99%。" in text

@@ -173,3 +173,17 @@ def test_scored_fraction_actual_shown_as_percentage(tmp_path):
     path = write_table(tmp_path / "t.xlsx", project, score_project(project, Config()), [], Config())
     ws = openpyxl.load_workbook(path)[MAIN_SHEET]
     assert (ws["E12"].value, ws["F12"].value, ws["H12"].value, ws["H15"].value) == ("100%", "100%", 50, 97.27)
+
+
+def test_units_as_written_and_from_the_unit_column(tmp_path):
+    """The 计量单位 column completes a target written with an operator; a unit written in the value stays as
+    written (公里 is not turned into the 千米 it is scored in)."""
+    from perfeval.scoring import score_project
+
+    project = seed_project()
+    project.indicators[0] = Indicator("产出指标", "数量指标", "日常养护里程", "≥318公里", "318公里", D(50))
+    project.indicators[2].target, project.indicators[2].actual, project.indicators[2].unit = "≥95", "96", "%"
+    path = write_table(tmp_path / "t.xlsx", project, score_project(project, Config()), [], Config())
+    ws = openpyxl.load_workbook(path)[MAIN_SHEET]
+    assert (ws["E12"].value, ws["F12"].value) == ("≥318公里", "318公里")
+    assert (ws["E14"].value, ws["F14"].value) == ("≥95%", "96%")

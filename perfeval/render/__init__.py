@@ -13,7 +13,8 @@ from perfeval import fmt
 
 # Characters XML 1.0 forbids (and DEL), which corrupt a .docx or an .xlsx; tab and newline are kept.
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
-_BARE_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+# A value whose number ends it, with no unit written after it: "98", "0.98", "1,234.5", "≥95", "不低于95".
+_NO_UNIT = re.compile(r"^\D*[+-]?\d[\d,]*(?:\.\d+)?$")
 
 
 def clean(text) -> str:
@@ -29,23 +30,28 @@ def clean(text) -> str:
 
 
 def with_unit(text: str, unit: str = "") -> str:
-    """A value as written, with the 计量单位 column appended when the value is a bare number ("100" + "%")."""
+    """A value as written, with the 计量单位 column appended when no unit follows its number ("100" + "%",
+    "≥95" + "%")."""
     text = clean(text)
     unit = clean(unit)
-    if unit and _BARE_NUMBER.match(unicodedata.normalize("NFKC", text)):
+    if unit and _no_unit(text):
         return text + unit
     return text
+
+
+def _no_unit(text: str) -> bool:
+    return bool(_NO_UNIT.match(unicodedata.normalize("NFKC", text)))
 
 
 def shown_actual(text: str, parsed=None, unit: str = "") -> str:
     """实际完成值 as the outputs show it.
 
-    When scoring read it as a number (``parsed`` is a :class:`perfeval.parse.Value` with a number), the number is
-    shown in the unit it was scored in, so that 0.98 or 1 against a percent target reads 98% or 100%;
-    otherwise the text as written.
+    When it is written without a unit and scoring read it as a number (``parsed`` is a
+    :class:`perfeval.parse.Value` with a number), the number is shown in the unit it was scored in, so that 0.98 or
+    1 against a percent target reads 98% or 100%; otherwise the text as written (318公里 stays 318公里).
     """
     number = getattr(parsed, "number", None)
-    if number is not None:
+    if number is not None and _no_unit(clean(text)):
         return fmt.trim(number, 2) + (getattr(parsed, "unit", "") or "")
     return with_unit(text, unit)
 
