@@ -32,6 +32,7 @@ from . import fmt
 from .fileio import atomic_path
 from .pipeline import STATUS_LABELS, Evaluation, project_folder_name
 from .problems import SEVERITIES, Problem
+from .render import shown_actual
 
 MANIFEST_NAME = "manifest.json"
 FORMAT = 1  # raised when an entry's layout changes; a manifest of another format is never reused
@@ -150,7 +151,7 @@ def evaluation_record(ev: Evaluation) -> dict[str, Any]:
     Keys: ``name``, ``status`` (of the workbook alone, before the superseded rule), ``info``, ``folder_base``
     (the project folder's name before it is made unique), ``figures``, ``indicators``, ``spending``,
     ``volumes`` and ``problems`` (``Problem.to_dict()``). The rows (indicators, spending, volumes) are
-    :class:`Packed`.
+    :class:`Packed`; an indicator's 实际完成值 is as the 自评表 shows it (0.98 against a percent target: 98%).
     """
     project, card = ev.project, ev.card
     record: dict[str, Any] = {"name": ev.name, "status": ev.status, "info": {k: "" for k in INFO_KEYS},
@@ -166,7 +167,8 @@ def evaluation_record(ev: Evaluation) -> dict[str, Any]:
                              "得分": exact(card.total), "等级": card.grade}
         record["indicators"] = [
             {"一级指标": s.indicator.level1, "二级指标": s.indicator.level2, "三级指标": s.indicator.name,
-             "年度指标值": s.indicator.target, "实际完成值": s.indicator.actual, "计量单位": s.indicator.unit,
+             "年度指标值": s.indicator.target,
+             "实际完成值": shown_actual(s.indicator.actual, s.actual, s.indicator.unit), "计量单位": s.indicator.unit,
              "分值": exact(s.indicator.weight), "得分": exact(s.score), "完成情况": s.status,
              "偏差原因分析及改进措施": s.indicator.deviation}
             for s in card.indicators]

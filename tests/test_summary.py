@@ -199,3 +199,22 @@ def test_an_empty_batch_gives_an_empty_summary(tmp_path):
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["项目汇总", "部门汇总", "指标明细", "支出明细", "业务量汇总", "问题清单", "图表"]
     assert rows(path, "项目汇总") == []
+
+
+def test_indicator_details_show_the_actual_as_the_table_does(tmp_path):
+    """A fraction against a percent target (a cell formatted as a percentage) reads 98% in 指标明细, as in the
+    自评表, not 0.98 (or 0.98% with a 计量单位 of %)."""
+    from perfeval.manifest import evaluation_record
+    from perfeval.pipeline import Evaluation
+    from perfeval.scoring import score_project
+    from render_fixtures import seed_project
+
+    project = seed_project()
+    project.indicators[0].actual = "1"
+    project.indicators[2].target, project.indicators[2].actual, project.indicators[2].unit = "≥95", "0.98", "%"
+    ev = Evaluation(Path("seed.xlsx"), "seed.xlsx", project, score_project(project, Config()), [])
+    source = {"path": "seed.xlsx", "absolute_path": "/seed.xlsx", "sha256": "", "size": 0, "modified": ""}
+    e = make_entry(source, evaluation_record(ev), status="ok", reused=False, folder="f", outputs={})
+    path = write_summary(tmp_path / SUMMARY_NAME, [e], Config())
+    assert [(r[6], r[7], r[8]) for r in rows(path, "指标明细")] == [
+        ("采购招标率", "100%", "100%"), ("公共服务水平", "提升", "提升"), ("使用人员满意度", "≥95%", "98%")]
