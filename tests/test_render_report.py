@@ -318,3 +318,20 @@ def test_units_as_written_and_from_the_unit_column(tmp_path):
     for text in render_both(tmp_path, project, card):
         assert "日常养护里程318公里，未达到年度指标值≥320公里。" in text
         assert "使用人员满意度98%，未达到年度指标值≥99%。" in text
+
+
+def test_far_overachieved_indicator_is_reported_with_its_reason(tmp_path):
+    """The rules require a 偏差原因 for a far over-achieved indicator: the report shows it, as for a shortfall."""
+    from perfeval.model import STATUS_OVER
+
+    project = seed_project()
+    project.indicators[2].target = "≥60%"
+    project.indicators[2].deviation = "年初目标设定偏低，下一年度将调高"
+    base = card_for(project)
+    scores = [base.indicators[0], base.indicators[1],
+              IndicatorScore(project.indicators[2], D(10), D(10), STATUS_OVER)]
+    card = ScoreCard(base.execution_rate, base.execution_weight, base.execution_score, scores, base.total, "优")
+    for text in render_both(tmp_path, project, card):
+        assert ("3、满意度指标（服务对象满意度指标）：使用人员满意度100%，大幅超过年度指标值≥60%。"
+                "偏差原因及改进措施：年初目标设定偏低，下一年度将调高。") in text
+        assert "以上各项目标均已达到年初预期目标。" in text

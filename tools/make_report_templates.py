@@ -74,7 +74,7 @@ EXECUTION = ("项目年初预算安排{{ initial_budget }}万元{% if budget_adj
 INDICATORS = [
     ("ctl", "for ind in indicators"),
     ("p", "{{ ind.no }}、{{ ind.level1 }}{% if ind.level2 %}（{{ ind.level2 }}）{% endif %}：{{ ind.name }}{{ ind.result }}"
-          "{% if not ind.met %}，{{ ind.shortfall }}。{% if ind.deviation %}偏差原因及改进措施：{{ ind.deviation }}"
+          "{% if ind.remark %}，{{ ind.remark }}。{% if ind.deviation %}偏差原因及改进措施：{{ ind.deviation }}"
           "{% endif %}{% endif %}"),
     ("ctl", "endfor"),
     ("p", "{{ rate_no }}、预算执行率指标：所有项目资金均按照资金安排进行管理，预算执行率{{ rate }}"

@@ -29,7 +29,7 @@ import jinja2
 from perfeval import fmt
 from perfeval.config import Config
 from perfeval.fileio import atomic_path
-from perfeval.model import (STATUS_MISSED, STATUS_QUAL_FULL, STATUS_QUAL_NONE, STATUS_QUAL_PARTIAL, Project,
+from perfeval.model import (STATUS_MISSED, STATUS_OVER, STATUS_QUAL_FULL, STATUS_QUAL_NONE, STATUS_QUAL_PARTIAL, Project,
                             ScoreCard)
 from perfeval.problems import ERROR, Problem, count_by_severity
 
@@ -50,6 +50,7 @@ SHORTFALL = {
     STATUS_QUAL_NONE: "未达成年度指标",
 }
 SHORTFALL_UNKNOWN = "完成情况无法评定"
+OVERACHIEVED = "大幅超过年度指标值{target}"  # the rules want its 偏差原因 in the report too
 QUALITATIVE = (STATUS_QUAL_FULL, STATUS_QUAL_PARTIAL, STATUS_QUAL_NONE)
 
 
@@ -106,10 +107,12 @@ def _indicator_line(no: int, s) -> dict:
     # A qualitative actual that is a verdict (达成 / 部分达成 / 未达成) reads better as the target it concerns.
     result = target if s.status in QUALITATIVE and "达成" in actual else actual
     shortfall = "" if s.met else SHORTFALL.get(s.status, SHORTFALL_UNKNOWN).format(target=target)
+    # What the line says besides the actual: a shortfall, or a far over-achievement; either with its 偏差原因.
+    remark = OVERACHIEVED.format(target=target) if s.status == STATUS_OVER else shortfall
     return {
         "no": no, "level1": clean(ind.level1), "level2": clean(ind.level2), "name": clean(ind.name),
         "target": target, "actual": actual, "result": result, "met": s.met, "status": s.status,
-        "shortfall": shortfall, "deviation": sentence(ind.deviation),
+        "shortfall": shortfall, "remark": remark, "deviation": sentence(ind.deviation),
         "weight": fmt.trim(ind.weight, 2) if ind.weight is not None else "",
         "score": fmt.score(s.score, 2),
     }
