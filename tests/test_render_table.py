@@ -40,7 +40,7 @@ def test_title_and_project(ws):
 
 def test_funding_block(ws):
     assert [ws.cell(4, c).value for c in range(4, 10)] == ["年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"]
-    assert "A4:A8" in merged(ws) and ws["A4"].value == "项目资金（万元）"
+    assert "A4:A8" in merged(ws) and ws["A4"].value == "项目资金\n（万元）"
     assert ws["B5"].value == "年度资金总额"
     assert (ws["D5"].value, ws["E5"].value, ws["F5"].value) == (32.9, 32.9, 23.93)
     assert ws["D5"].number_format == "0.00"

@@ -182,7 +182,7 @@ def _write_main(wb, project: Project, card: ScoreCard, config: Config, draft: bo
     row += 1
 
     # 项目资金（万元）: a header row, the total, then the three sources.
-    g.text(row, 0, "项目资金（万元）", f["label"], last_row=row + len(FUNDING_SOURCES) + 1)
+    g.text(row, 0, "项目资金\n（万元）", f["label"], last_row=row + len(FUNDING_SOURCES) + 1)
     g.text(row, 1, "", f["label"], last_col=2)
     for i, header in enumerate(FUNDING_HEADERS):
         g.text(row, 3 + i, header, f["label"])
