@@ -513,6 +513,7 @@ def _run_jobs(jobs: list[_Job], workers: int, scheduler: str | None, done: Calla
             return 1 if isinstance(executor, InlineExecutor) else max(1, 2 * getattr(executor, "slots", workers))
 
         def fill() -> None:
+            nonlocal executor
             while len(pending) < window():
                 job = next(queue, None)
                 if job is None:
@@ -524,8 +525,10 @@ def _run_jobs(jobs: list[_Job], workers: int, scheduler: str | None, done: Calla
                     continue
                 try:
                     pending[executor.submit(process_file, **kwargs)] = job
-                except BrokenProcessPool:
-                    broken.append(job)
+                except BrokenProcessPool:  # a worker died: the jobs it broke are retried alone, the rest go on
+                    executor.shutdown(wait=True)  # in a fresh pool
+                    executor = make_executor(workers, scheduler)
+                    pending[executor.submit(process_file, **kwargs)] = job
 
         fill()
         while pending:

@@ -486,6 +486,34 @@ def test_a_workbook_that_kills_its_worker_is_unreadable_and_the_batch_goes_on(ge
     assert result.exit_code == 1 and leftovers(tmp_path / "out") == []
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="the patched worker is inherited by fork")
+def test_after_a_worker_crash_the_rest_of_the_batch_runs_on_a_fresh_pool(generated, tmp_path, monkeypatch):
+    import perfeval.batch as batch
+
+    real_evaluate, real_alone = batch.evaluate, batch._alone
+    alone: list[str] = []
+
+    def crash_on_one(path, config, name=None):
+        if name == "0_a.xlsx":
+            os._exit(3)
+        return real_evaluate(path, config, name)
+
+    def counted(executor, job, remote):
+        alone.append(job.kwargs["name"])
+        return real_alone(executor, job, remote)
+
+    monkeypatch.setattr(batch, "evaluate", crash_on_one)
+    monkeypatch.setattr(batch, "_alone", counted)
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for i in range(10):
+        shutil.copy2(generated / "a_优.xlsx", inputs / f"{i}_a.xlsx")
+    result = run(inputs, tmp_path / "out", workers=2)
+    assert result.counts["unreadable"] == 1 and result.counts["ok"] == 1 and result.counts["superseded"] == 8
+    # only the jobs in flight when the pool broke (at most 2 × workers) are retried one by one, not the rest
+    assert "0_a.xlsx" in alone and len(alone) <= 4
+
+
 # ---- the command line ----------------------------------------------------------------------------------------------
 
 def test_perfeval_run_prints_the_summary_lines_and_a_line_per_file(generated, tmp_path, capsys):
