@@ -821,6 +821,8 @@ def run_batch(inputs: list[Path], output: Path, config: Config, *, workers: int 
         from .distributed import require
 
         require()
+    if config.report["docx_template"]:  # a bureau's own: when unusable, no workbook is to be blamed for it
+        _check_docx_template(config.report["docx_template"])
     output = Path(output)
     started = _stamp()
     if output.exists() and not output.is_dir():
@@ -876,6 +878,17 @@ def run_batch(inputs: list[Path], output: Path, config: Config, *, workers: int 
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         lock.release()
+
+
+def _check_docx_template(path: str) -> None:
+    """Raise :class:`BatchError` when the configured Word template cannot be used (missing, not a .docx, a
+    template error): a configuration error, which would otherwise fail every report as if each workbook were wrong."""
+    from .render.report import ReportTemplateError, prepared_docx
+
+    try:
+        prepared_docx(path)
+    except ReportTemplateError as exc:
+        raise BatchError(f"配置错误 / configuration error: [report] docx_template：{exc}") from None
 
 
 def _job(item: _Item, index: int, output: Path, config: Config, ship_inputs: bool, stage: str) -> _Job:

@@ -514,6 +514,18 @@ def test_after_a_worker_crash_the_rest_of_the_batch_runs_on_a_fresh_pool(generat
     assert "0_a.xlsx" in alone and len(alone) <= 4
 
 
+@pytest.mark.parametrize("template", ["missing.docx", "not_a_docx.docx"])
+def test_an_unusable_word_template_stops_the_run_and_is_not_blamed_on_the_workbooks(generated, tmp_path, capsys,
+                                                                                    template):
+    (tmp_path / "not_a_docx.docx").write_bytes(b"not a zip")
+    inputs = copy_inputs(generated, tmp_path / "in", ["a_优.xlsx"])
+    config = tmp_path / "perfeval.toml"
+    config.write_text(f'[report]\ndocx_template = "{(tmp_path / template).as_posix()}"\n', encoding="utf-8")
+    code = cli.main(["run", str(inputs), "-o", str(tmp_path / "out"), "--config", str(config), "--workers", "1"])
+    assert code == 2 and "docx_template" in capsys.readouterr().err
+    assert not (tmp_path / "out" / MANIFEST_NAME).exists()  # no workbook reported with errors it does not have
+
+
 # ---- the command line ----------------------------------------------------------------------------------------------
 
 def test_perfeval_run_prints_the_summary_lines_and_a_line_per_file(generated, tmp_path, capsys):
