@@ -199,6 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"perfeval: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except OSError as exc:  # an output that cannot be written (a file in the way, no permission, disk full):
+        # not exit code 1, which says that some workbook has errors
+        print(f"perfeval: 无法读写文件 / file error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("perfeval: 已中断 / interrupted", file=sys.stderr)
         return 130

@@ -96,6 +96,15 @@ def test_check_missing_file_exits_2(tmp_path, capsys):
     assert "nope.xlsx" in err
 
 
+@pytest.mark.parametrize("command", [("template", "-o", "{blocker}/x.xlsx"),
+                                     ("check", "{broken}", "--annotate", "{blocker}")])
+def test_an_output_that_cannot_be_written_exits_2_not_1(broken_file, tmp_path, capsys, command):
+    # exit code 1 means "some workbook has errors" (a normal outcome for a scheduler): a refused write is not that
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    code, _, err = run_cli(*(a.format(blocker=blocker, broken=broken_file) for a in command), capsys=capsys)
+    assert code == 2 and "a_file" in err
+
 def test_check_bad_option_exits_2(seed_file, capsys):
     code, _, _ = run_cli("check", "--no-such-option", str(seed_file), capsys=capsys)
     assert code == 2
