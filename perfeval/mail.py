@@ -68,6 +68,7 @@ WIRE_POLICY = email_policy.SMTP.clone(refold_source="none")
 
 _ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _ADDRESS_SEPARATORS = re.compile(r"[;,；，、\s]+")
+_EML_NAME = re.compile(r"^[0-9]{3,}_.*\.eml$")  # the outbox's messages, as plan() numbers them
 
 
 class MailError(Exception):
@@ -818,8 +819,9 @@ def _pending(message: Outgoing, ledger: Ledger, resend: bool) -> list[str]:
 
 def _write_outbox(result: MailResult, ledger: Ledger, config: Config, resend: bool) -> None:
     """Dry run: each message that --send would send, as an .eml file (earlier .eml files are replaced)."""
-    for old in result.outbox.glob("[0-9][0-9][0-9]_*.eml"):
-        old.unlink()
+    for old in result.outbox.glob("*.eml"):
+        if _EML_NAME.match(old.name):  # NNN_…: three digits or more (a batch may have thousands of messages)
+            old.unlink()
     for message in result.messages:
         if not _pending(message, ledger, resend):
             result.already_sent.append(message)

@@ -277,6 +277,18 @@ def test_a_dry_run_after_sending_shows_only_what_is_new(server, output):
     assert not list((output / "outbox").glob("*.eml")) and len(result.already_sent) == 3
 
 
+
+def test_a_dry_run_replaces_the_eml_files_of_a_batch_of_a_thousand_messages_and_more(output):
+    outbox = output / "outbox"
+    outbox.mkdir()
+    for old in ("999_甲_项目.eml", "1000_乙_项目.eml", "12345_丙_项目.eml"):  # numbered past 999 by a larger run
+        (outbox / old).write_bytes(b"")
+    (outbox / "说明.eml").write_bytes(b"")  # not one of ours
+    run_mail(output, mail_config(), **FAST)
+    names = sorted(p.name for p in outbox.glob("*.eml"))
+    assert names == [f"001_审批局_{OK_PROJECT}.eml", f"002_第一中学_{ERROR_PROJECT}.eml", "003_审批局_汇总.eml",
+                     "说明.eml"]
+
 # ---- attachment names -----------------------------------------------------------------------------------------
 
 def test_chinese_attachment_names_are_rfc2231_with_an_rfc2047_fallback(server, output):
