@@ -162,12 +162,6 @@ class Config:
     def from_dict(cls, data: dict[str, Any], source: str = "") -> "Config":
         return cls(_validate(data), source)
 
-    def with_overrides(self, table: str, **values: Any) -> "Config":
-        """A copy with command-line options applied (they override the file)."""
-        raw = copy.deepcopy(self.data)
-        raw[table].update({k: v for k, v in values.items() if v is not None})
-        return Config.from_dict(raw, self.source)
-
     # ---- scoring, as Decimals ----
     @property
     def execution_weight(self) -> Decimal:

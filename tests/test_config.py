@@ -184,14 +184,6 @@ def test_file_with_byte_order_mark(tmp_path):
     assert load_config(path).execution_weight == D(8)
 
 
-def test_command_line_overrides():
-    c = Config.from_dict({"scoring": {"execution_weight": 20}}, "f.toml")
-    run = c.with_overrides("run", workers=4, output=None)
-    assert (run.run["workers"], run.run["output"], run.execution_weight, run.source) == (4, "output", D(20), "f.toml")
-    with pytest.raises(ConfigError, match="run.workers"):
-        c.with_overrides("run", workers="many")
-
-
 def test_digest_follows_what_changes_results():
     base = Config()
     assert base.digest() == Config().digest()
