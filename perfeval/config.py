@@ -216,6 +216,12 @@ class Config:
     def digest(self) -> str:
         """A hash of everything that changes results (not where the run reads or writes, nor mail settings)."""
         relevant = {k: v for k, v in self.data.items() if k in ("scoring", "limits", "report")}
+        template = self.data["report"]["docx_template"]
+        if template:  # a bureau editing its Word template in place changes every report
+            try:
+                relevant["docx_template_sha256"] = hashlib.sha256(Path(template).read_bytes()).hexdigest()
+            except OSError:
+                relevant["docx_template_sha256"] = "unreadable"
         text = json.dumps(relevant, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -238,4 +244,17 @@ def load_config(path: str | Path | None = None, cwd: Path | None = None) -> Conf
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"配置文件 {path} 格式错误：{exc}") from None
-    return Config.from_dict(data, str(path))
+    config = Config.from_dict(data, str(path))
+    _resolve_paths(config.data, path.parent)
+    return config
+
+
+# Keys naming a file: a relative path is taken from the configuration file's folder, wherever the command runs.
+PATH_KEYS = (("report", "docx_template"), ("mail", "subject_template"), ("mail", "body_template"))
+
+
+def _resolve_paths(data: dict[str, dict[str, Any]], base: Path) -> None:
+    for table, key in PATH_KEYS:
+        value = data[table][key]
+        if value and not Path(value).is_absolute():
+            data[table][key] = str((base / value).resolve())

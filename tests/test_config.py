@@ -199,3 +199,23 @@ def test_execution_weight_may_be_fractional():
 def test_grade_bands_must_descend():
     with pytest.raises(ConfigError, match="grade_bands"):
         Config.from_dict({"scoring": {"grade_bands": {"优": 70, "良": 80}}})
+
+
+def test_template_paths_are_relative_to_the_configuration_file(tmp_path, monkeypatch):
+    folder = tmp_path / "bureau"
+    folder.mkdir()
+    (folder / "perfeval.toml").write_text('[report]\ndocx_template = "模板/报告.docx"\n'
+                                         '[mail]\nbody_template = "正文.j2"\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # the command runs elsewhere
+    config = load_config(folder / "perfeval.toml")
+    assert config.report["docx_template"] == str((folder / "模板" / "报告.docx").resolve())
+    assert config.mail["body_template"] == str((folder / "正文.j2").resolve())
+
+
+def test_editing_the_word_template_in_place_changes_the_digest(tmp_path):
+    template = tmp_path / "报告.docx"
+    template.write_bytes(b"first version")
+    config = Config.from_dict({"report": {"docx_template": str(template)}})
+    before = config.digest()
+    template.write_bytes(b"second version")
+    assert config.digest() != before
