@@ -60,10 +60,18 @@ def cmd_check(args) -> int:
     if args.annotate:
         from .annotate import write_annotated
 
+        from .fileio import safe_name
+
         target_dir = Path(args.annotate)
+        used: set[str] = set()
         for ev in evaluations:
             if ev.problems and not ev.blank and ev.project is not None:
-                out = write_annotated(ev.source, ev.problems, target_dir / f"{ev.source.stem}_标注版{ev.source.suffix}")
+                # Two inputs of the same name (from different folders) must not overwrite each other's copy.
+                stem, n = safe_name(f"{ev.source.stem}_标注版"), 2
+                while stem.lower() in used:
+                    stem, n = safe_name(f"{ev.source.stem}_标注版_{n}"), n + 1
+                used.add(stem.lower())
+                out = write_annotated(ev.source, ev.problems, target_dir / f"{stem}{ev.source.suffix}")
                 ev.outputs["annotated"] = str(out)
     if args.json:
         rows = [p.to_dict() for ev in evaluations for p in ev.problems]

@@ -137,3 +137,13 @@ def test_python_dash_m_runs_the_cli(seed_file):
                           cwd=ROOT, env={"PYTHONIOENCODING": "gbk", "PATH": "", "SYSTEMROOT": ""})
     assert done.returncode == 0, done.stderr.decode("gbk", "replace")
     assert "等级 优".encode("gbk") in done.stdout
+
+
+def test_check_annotate_keeps_both_copies_of_inputs_with_the_same_name(tmp_path, capsys):
+    data = seed_rows()
+    data["spending"][0] = ("日常办公经费", 6, "")
+    first = build_workbook((tmp_path / "一").mkdir() or tmp_path / "一" / "填报.xlsx", data)
+    second = build_workbook((tmp_path / "二").mkdir() or tmp_path / "二" / "填报.xlsx", data)
+    code, out, _ = run_cli("check", str(first), str(second), "--annotate", str(tmp_path / "marked"), capsys=capsys)
+    assert code == 1
+    assert sorted(p.name for p in (tmp_path / "marked").iterdir()) == ["填报_标注版.xlsx", "填报_标注版_2.xlsx"]
