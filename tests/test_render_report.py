@@ -187,11 +187,13 @@ def test_unsafe_text_renders(tmp_path):
     project.info["项目背景"] = '背景 <w:p> & "引号" \x0b结束'
     project.spending[0].item = "办公&杂项<1>"
     docx_text, md = render_both(tmp_path, project)
-    for text in (docx_text, md):
+    # Markdown shows "<" escaped ("\<"), so that it never opens HTML; rendered, it reads the same.
+    for text in (docx_text, md.replace("\\<", "<")):
         assert "“A&B<C>项目”项目" in text and "A&B<C>项目绩效自评报告" in text
         assert '1.项目背景。背景 <w:p> & "引号" 结束' in text
         assert "其中办公&杂项<1>5万元；" in text
         assert "\x01" not in text and "\x0b" not in text
+    assert "背景 \\<w:p>" in md
 
 
 def test_lines_of_a_text_become_paragraphs(tmp_path):
@@ -335,3 +337,12 @@ def test_far_overachieved_indicator_is_reported_with_its_reason(tmp_path):
         assert ("3、满意度指标（服务对象满意度指标）：使用人员满意度100%，大幅超过年度指标值≥60%。"
                 "偏差原因及改进措施：年初目标设定偏低，下一年度将调高。") in text
         assert "以上各项目标均已达到年初预期目标。" in text
+
+
+def test_markdown_keeps_input_text_literal():
+    """A text that Markdown would read as a heading, a list or HTML stays the text the unit wrote."""
+    project = seed_project()
+    project.info["存在问题及改进建议"] = "# 不是标题\n- 不是列表\n<b>不是HTML</b>"
+    md = render_markdown(report_context(project, seed_card(), Config()))
+    assert "\\# 不是标题\n\n\\- 不是列表\n\n\\<b>不是HTML\\</b>" in md
+    assert "\n# 不是标题" not in md

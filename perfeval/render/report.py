@@ -217,7 +217,18 @@ def render_markdown(context: dict, outline: str = "seed") -> str:
     """The report as Markdown text (the caller writes it). A text of several lines becomes several paragraphs."""
     _check_outline(outline)
     template = _markdown_env().get_template(f"report_{outline}.md.j2")
-    return template.render(_map_strings(context, lambda s: s.replace("\n", "\n\n")))
+    return template.render(_map_strings(context, _markdown_text))
+
+
+_MD_LINE_START = re.compile(r"^([#>]|[-+*](?=\s)|\d+(?=[.)]\s))", re.M)
+
+
+def _markdown_text(text: str) -> str:
+    """Input text as literal Markdown: a line that would become a heading, quote or list is escaped, "<" never opens
+    HTML, and every line break becomes a paragraph break."""
+    text = text.replace("\\", "\\\\").replace("<", "\\<")
+    text = _MD_LINE_START.sub(lambda m: m[0] + "\\" if m[0][0].isdigit() else "\\" + m[0], text)
+    return text.replace("\n", "\n\n")
 
 
 # ---- Word -------------------------------------------------------------------------------------------------
