@@ -119,25 +119,24 @@ def _sample(folder: Path, k: int) -> list[Path]:
     return files[::step][:k]
 
 
-def profile_stages(files: list[Path], out: Path) -> dict:
-    """ms per workbook of each stage of perfeval, in one process (the first workbook warms the caches and is not
-    counted)."""
+def _profile(files: list[Path], out: Path, read, table, docx, summary, manifest) -> dict:
+    """ms per workbook of each stage, in one process (the first workbook warms the caches and is not counted).
+
+    perfeval and the baseline differ only in the five functions given; everything else is the same code.
+    """
     from perfeval.annotate import write_annotated
     from perfeval.checks import check_project, sort_problems
     from perfeval.config import Config
     from perfeval.fileio import write_text
-    from perfeval.manifest import evaluation_record, make_entry, write_manifest
+    from perfeval.manifest import evaluation_record, make_entry
     from perfeval.pipeline import Evaluation, project_folder_name
-    from perfeval.reader import read_workbook
-    from perfeval.render.report import render_docx, render_markdown, report_context
-    from perfeval.render.table import write_table
+    from perfeval.render.report import render_markdown, report_context
     from perfeval.scoring import score_project
-    from perfeval.summary import write_summary
 
     config = Config()
     times = {s: 0.0 for s in STAGES}
     cpu_start = time.process_time()
-    entries = []
+    entries, scores = [], []
     counted = 0
     for i, path in enumerate(files):
         t = [time.perf_counter()]
@@ -145,7 +144,7 @@ def profile_stages(files: list[Path], out: Path) -> dict:
         def lap():
             t.append(time.perf_counter())
 
-        result = read_workbook(path, path.name)
+        result = read(path)
         lap()
         card = score_project(result.project, config)
         lap()
@@ -153,10 +152,11 @@ def profile_stages(files: list[Path], out: Path) -> dict:
                                                                    known=result.problems))
         lap()
         folder = out / project_folder_name(result.project, path.stem)
-        write_table(folder / "table.xlsx", result.project, card, problems, config)
+        folder.mkdir(parents=True, exist_ok=True)
+        table(folder / "table.xlsx", result.project, card, problems, config)
         lap()
         context = report_context(result.project, card, config, problems)
-        render_docx(context, folder / "report.docx")
+        docx(context, folder / "report.docx")
         lap()
         write_text(folder / "report.md", render_markdown(context))
         lap()
@@ -167,6 +167,7 @@ def profile_stages(files: list[Path], out: Path) -> dict:
         entries.append(make_entry({"path": path.name, "absolute_path": str(path), "sha256": "", "size": 0,
                                    "modified": ""}, evaluation_record(ev), status=ev.status, reused=False,
                                   folder=folder.name, outputs={}))
+        scores.append(str(card.total))
         lap()
         if i == 0:
             cpu_start = time.process_time()
@@ -175,17 +176,28 @@ def profile_stages(files: list[Path], out: Path) -> dict:
         for stage, (a, b) in zip(STAGES, zip(t, t[1:])):
             times[stage] += b - a
     start = time.perf_counter()
-    write_summary(out / "summary.xlsx", entries[1:], config)
+    summary(out / "summary.xlsx", entries[1:], config)
     times["summary"] = time.perf_counter() - start
     start = time.perf_counter()
-    write_manifest(out / "manifest.json", {"files": entries[1:]})
+    manifest(out / "manifest.json", entries[1:])
     times["manifest"] = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
     return {"workbooks": counted, "ms": {s: v / counted * 1000 for s, v in times.items()},
-            "cpu_ms": cpu / counted * 1000}
+            "cpu_ms": cpu / counted * 1000, "scores": scores}
 
 
-# ---- the baseline (child process) ------------------------------------------------------------------------------
+def profile_stages(files: list[Path], out: Path) -> dict:
+    """ms per workbook of each stage of perfeval."""
+    from perfeval.manifest import write_manifest
+    from perfeval.reader import read_workbook
+    from perfeval.render.report import render_docx
+    from perfeval.render.table import write_table
+    from perfeval.summary import write_summary
+
+    return _profile(files, out, read=lambda path: read_workbook(path, path.name), table=write_table,
+                    docx=render_docx, summary=write_summary,
+                    manifest=lambda path, entries: write_manifest(path, {"files": entries}))
+
 
 def baseline_read(path: Path):
     """The obvious reader: pandas.read_excel over openpyxl, its DataFrames mapped to the same Project.
@@ -365,82 +377,21 @@ def baseline_summary(path: Path, entries: list[dict]) -> None:
 
 
 def profile_baseline(files: list[Path], out: Path) -> dict:
-    """ms per workbook of each stage of the baseline, in one process (the first workbook is not counted)."""
+    """ms per workbook of each stage of the baseline."""
     import pandas  # noqa: F401 - imported up front, as the baseline's module would
 
-    from perfeval.annotate import write_annotated
-    from perfeval.checks import check_project, sort_problems
-    from perfeval.config import Config
-    from perfeval.fileio import write_text
-    from perfeval.manifest import evaluation_record, make_entry
-    from perfeval.pipeline import Evaluation, project_folder_name
-    from perfeval.render.report import render_markdown, report_context
-    from perfeval.scoring import score_project
+    def manifest(path: Path, entries: list[dict]) -> None:  # rows perfeval keeps packed, as plain lists
+        path.write_text(json.dumps({"files": entries}, ensure_ascii=False, indent=1, default=list))
 
-    config = Config()
-    times = {s: 0.0 for s in STAGES}
-    entries, scores = [], []
-    cpu_start = time.process_time()
-    counted = 0
-    for i, path in enumerate(files):
-        t = [time.perf_counter()]
-
-        def lap():
-            t.append(time.perf_counter())
-
-        result = baseline_read(path)
-        lap()
-        card = score_project(result.project, config)
-        lap()
-        problems = sort_problems(result.problems + check_project(result.project, card, config,
-                                                                   known=result.problems))
-        lap()
-        folder = out / project_folder_name(result.project, path.stem)
-        folder.mkdir(parents=True, exist_ok=True)
-        baseline_table(folder / "table.xlsx", result.project, card, problems, config)
-        lap()
-        context = report_context(result.project, card, config, problems)
-        baseline_docx(context, folder / "report.docx")
-        lap()
-        write_text(folder / "report.md", render_markdown(context))
-        lap()
-        if problems:  # the same openpyxl marked-up copy
-            write_annotated(path, problems, folder / f"{path.stem}_标注版{path.suffix}")
-        lap()
-        ev = Evaluation(path, path.name, result.project, card, problems)
-        entries.append(make_entry({"path": path.name, "absolute_path": str(path), "sha256": "", "size": 0,
-                                   "modified": ""}, evaluation_record(ev), status=ev.status, reused=False,
-                                  folder=folder.name, outputs={}))
-        scores.append(str(card.total))
-        lap()
-        if i == 0:
-            cpu_start = time.process_time()
-            continue
-        counted += 1
-        for stage, (a, b) in zip(STAGES, zip(t, t[1:])):
-            times[stage] += b - a
-    start = time.perf_counter()
-    baseline_summary(out / "summary.xlsx", entries[1:])
-    times["summary"] = time.perf_counter() - start
-    start = time.perf_counter()
-    (out / "manifest.json").write_text(json.dumps({"files": entries[1:]}, ensure_ascii=False, indent=1,
-                                                  default=list))  # (rows perfeval keeps packed, as plain lists)
-    times["manifest"] = time.perf_counter() - start
-    cpu = time.process_time() - cpu_start
-    return {"workbooks": counted, "ms": {s: v / counted * 1000 for s, v in times.items()},
-            "cpu_ms": cpu / counted * 1000, "scores": scores}
+    return _profile(files, out, read=baseline_read, table=baseline_table, docx=baseline_docx,
+                    summary=lambda path, entries, config: baseline_summary(path, entries), manifest=manifest)
 
 
 def _child(kind: str, folder: Path, k: int) -> None:
     files = _sample(folder, k)
     with tempfile.TemporaryDirectory(prefix=f"perfeval-bench-{kind}-") as tmp:
         result = (profile_stages if kind == "stages" else profile_baseline)(files, Path(tmp))
-    if kind == "stages":  # the same scores as the baseline read, for the check in main()
-        from perfeval.config import Config
-        from perfeval.pipeline import evaluate
-
-        result["scores"] = [str(evaluate(f, Config()).card.total) for f in files]
-    print(json.dumps(result))
+    print(json.dumps(result))  # with the scores, which main() checks are the same for both
 
 
 # ---- the report ------------------------------------------------------------------------------------------------
