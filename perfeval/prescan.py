@@ -197,11 +197,23 @@ def _scan_zip(path: Path, result: Prescan) -> str:
         names = {i.filename for i in infos}
         kind = _zip_kind(names, _member(raw, zf.getinfo("mimetype"), 200) if "mimetype" in names else b"")
         budget = [MAX_UNCOMPRESSED]
-        # Every member is inflated once, by our own bounded inflater, checking sizes, CRC and declarations.
+        # Every member is inflated once, by our own bounded inflater, checking sizes, CRC and declarations. The
+        # worksheets come last, so that the workbook's own parts are checked before they are followed, and the
+        # template's sheets are measured as they are inflated (not inflated a second time).
+        worksheets = [i for i in infos if i.filename.lower().startswith(_WORKSHEETS)] if kind == KIND_XLSX else []
         for info in infos:
-            _inflate(raw, info, budget, sink=None)
+            if info not in worksheets:
+                _inflate(raw, info, budget, sink=None)
         if kind == KIND_XLSX:
-            for part, sheet in _template_parts(zf, names).items():
+            template = _template_parts(zf, names)
+            for info in worksheets:
+                sheet = template.pop(info.filename, None)
+                area = _XlsxArea(info.filename, sheet) if sheet is not None else None
+                _inflate(raw, info, budget, sink=area.feed if area else None)
+                if area:
+                    area.feed(b"", final=True)
+                    _check_areas(result, area.boxes, book_limit=False)
+            for part, sheet in template.items():  # a sheet kept outside xl/worksheets/ (hand-made or odd files)
                 area = _XlsxArea(part, sheet)
                 _inflate(raw, zf.getinfo(part), [MAX_UNCOMPRESSED], sink=area.feed)
                 area.feed(b"", final=True)
@@ -215,6 +227,7 @@ def _scan_zip(path: Path, result: Prescan) -> str:
         return kind
 
 
+_WORKSHEETS = "xl/worksheets/"
 _NOT_SHEETS = re.compile(r"^(\[Content_Types\]\.xml|_rels/|docProps/|customXml/|xl/(_rels/|theme/|charts/|drawings/|"
                          r"media/|printerSettings/|externalLinks/|styles\.xml|sharedStrings\.xml|workbook\.xml|calcChain\.xml))",
                          re.I)
