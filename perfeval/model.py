@@ -7,6 +7,7 @@ cell it came from, as ``cells[field] = "C4"`` on the record and the sheet named 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 # Sheet names of the standard input workbook (input-workbook.md).
@@ -133,6 +134,7 @@ class Project:
     volume_total: Volume | None = None
     template_version: str | None = None
     execution_weight: Decimal | None = None  # 预算执行率分值 from 基本信息, when given
+    saved_at: datetime | None = None  # when the workbook says it was last saved (its own properties), if it does
 
     # Convenience accessors for the labels every output uses.
     @property
