@@ -148,6 +148,24 @@ def _check_ranges(merged: dict[str, dict[str, Any]]) -> None:
         raise ConfigError("配置项 scoring.grade_bands 的下限应满足 优 > 良 > 中 ≥ 0")
     if merged["run"]["workers"] < 0:
         raise ConfigError("配置项 run.workers 不能为负数")
+    _check_weights_total(s)
+
+
+def _points(value: float | int | Decimal) -> str:
+    """A weight as a person writes it: 50, 7.5 (never 50.0 or 5E+1)."""
+    text = format(_dec(value), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _check_weights_total(scoring: dict[str, Any]) -> None:
+    """level1_weights with execution_weight must total 100: else every project would be told its weights are off."""
+    weights = scoring["level1_weights"]
+    total = sum((_dec(v) for v in weights.values()), _dec(scoring["execution_weight"]))
+    if total != 100:
+        split = "、".join(f"{name} {_points(v)}" for name, v in weights.items()) or "空"
+        raise ConfigError(f"配置项 scoring.level1_weights（{split}）与 scoring.execution_weight"
+                          f"（{_points(scoring['execution_weight'])}）合计 {_points(total)} 分，应为 100 分。"
+                          "请调整其中的分值，使合计为 100。")
 
 
 def _dec(value: float | int) -> Decimal:

@@ -349,7 +349,8 @@ def test_a_reused_result_needs_its_outputs(generated, tmp_path):
 def test_another_configuration_redoes_everything(generated, tmp_path):
     inputs = copy_inputs(generated, tmp_path / "in", ["a_优.xlsx"])
     run(inputs, tmp_path / "out")
-    result = run(inputs, tmp_path / "out", Config.from_dict({"scoring": {"execution_weight": 20}}))
+    result = run(inputs, tmp_path / "out", Config.from_dict({"scoring": {"execution_weight": 20, "level1_weights": {
+        "产出指标": 40, "效益指标": 30, "满意度指标": 10}}}))
     assert result.reused == 0
 
 

@@ -126,10 +126,24 @@ def test_check_bad_configuration_exits_2_naming_the_key(seed_file, tmp_path, cap
 def test_check_uses_the_configuration(seed_file, tmp_path, capsys):
     # With a 20-point execution weight the indicator weights no longer total 100.
     config = tmp_path / "perfeval.toml"
-    config.write_text("[scoring]\nexecution_weight = 20\n", encoding="utf-8")
+    config.write_text("[scoring]\nexecution_weight = 20\nlevel1_weights = { \"产出指标\" = 40, \"效益指标\" = 30, "
+                      "\"满意度指标\" = 10 }\n", encoding="utf-8")
     code, out, _ = run_cli("check", "--json", "--config", str(config), str(seed_file), capsys=capsys)
     assert code == 1
     assert "weights-not-100" in {r["code"] for r in json.loads(out)}
+
+
+def test_weights_not_totalling_100_in_the_configuration_exit_2(seed_file, tmp_path, capsys):
+    config = tmp_path / "perfeval.toml"
+    config.write_text("[scoring]\nlevel1_weights = { \"产出指标\" = 60, \"效益指标\" = 30, \"满意度指标\" = 10 }\n",
+                      encoding="utf-8")
+    for command in (("check", str(seed_file)), ("run", str(seed_file), "-o", str(tmp_path / "out"))):
+        code, out, err = run_cli(*command, "--config", str(config), capsys=capsys)
+        assert (code, out) == (2, "")
+        assert err == ("perfeval: 配置错误 / configuration error: 配置项 scoring.level1_weights（产出指标 60、效益指标 30、"
+                       "满意度指标 10）与 scoring.execution_weight（10）合计 110 分，应为 100 分。请调整其中的分值，"
+                       "使合计为 100。\n")
+    assert not (tmp_path / "out").exists()
 
 
 def test_python_dash_m_runs_the_cli(seed_file):

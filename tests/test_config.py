@@ -43,7 +43,7 @@ execution_weight = 20
 reverse_formula = "linear"
 overachieve_ratio = 1.5
 low_rate_threshold = 0.85
-level1_weights = { "成本指标" = 20, "产出指标" = 40, "效益指标" = 20, "满意度指标" = 10 }
+level1_weights = { "成本指标" = 20, "产出指标" = 30, "效益指标" = 20, "满意度指标" = 10 }
 grade_bands = { "优" = 85 }
 prose_decimals = 2
 
@@ -66,7 +66,7 @@ smtp_port = 465
     assert c.reverse_formula == "linear"
     assert c.overachieve_ratio == D("1.5")
     assert c.low_rate_threshold == D("0.85")
-    assert c.level1_weights == {"成本指标": D(20), "产出指标": D(40), "效益指标": D(20), "满意度指标": D(10)}
+    assert c.level1_weights == {"成本指标": D(20), "产出指标": D(30), "效益指标": D(20), "满意度指标": D(10)}
     assert c.grade_bands == [("优", D(85)), ("良", D(80)), ("中", D(60))]  # the others keep their default
     assert (c.table_decimals, c.prose_decimals) == (2, 2)
     assert c.limits == {"综合评价结论": 200}
@@ -139,6 +139,34 @@ def test_values_out_of_range(data, message):
     assert config_error(data) == message
 
 
+@pytest.mark.parametrize("scoring, message", [
+    ({"level1_weights": {"产出指标": 60, "效益指标": 30, "满意度指标": 10}},
+     "配置项 scoring.level1_weights（产出指标 60、效益指标 30、满意度指标 10）与 scoring.execution_weight（10）"
+     "合计 110 分，应为 100 分。请调整其中的分值，使合计为 100。"),
+    ({"execution_weight": 20},
+     "配置项 scoring.level1_weights（产出指标 50、效益指标 30、满意度指标 10）与 scoring.execution_weight（20）"
+     "合计 110 分，应为 100 分。请调整其中的分值，使合计为 100。"),
+    ({"execution_weight": 7.5, "level1_weights": {"产出指标": 52.5, "效益指标": 30}},
+     "配置项 scoring.level1_weights（产出指标 52.5、效益指标 30）与 scoring.execution_weight（7.5）"
+     "合计 90 分，应为 100 分。请调整其中的分值，使合计为 100。"),
+    ({"level1_weights": {}},
+     "配置项 scoring.level1_weights（空）与 scoring.execution_weight（10）合计 10 分，应为 100 分。"
+     "请调整其中的分值，使合计为 100。"),
+], ids=["level1-110", "execution-20", "fractional", "empty"])
+def test_weights_not_totalling_100_stop_naming_the_keys_and_the_total(scoring, message):
+    assert config_error({"scoring": scoring}) == message
+
+
+@pytest.mark.parametrize("scoring", [
+    {"level1_weights": COST_SPLIT},  # 财预〔2021〕101号, 成本指标 as its own level 1
+    {"execution_weight": 20, "level1_weights": {"产出指标": 40, "效益指标": 30, "满意度指标": 10}},
+    {"execution_weight": 7.5, "level1_weights": {"产出指标": 52.5, "效益指标": 30, "满意度指标": 10}},
+    {"execution_weight": 0.1, "level1_weights": {"产出指标": 49.9, "效益指标": 40, "满意度指标": 10}},  # no float sum
+], ids=["cost-split", "execution-20", "fractional", "decimal-sum"])
+def test_weights_totalling_100_are_accepted(scoring):
+    Config.from_dict({"scoring": scoring})
+
+
 def test_a_typo_in_a_file_stops_with_the_key(tmp_path):
     path = write(tmp_path / "perfeval.toml", "[scoring]\nreverse_fromula = \"linear\"\n")
     with pytest.raises(ConfigError, match="scoring.reverse_fromula"):
@@ -153,23 +181,23 @@ def test_toml_syntax_error(tmp_path):
 
 
 def test_perfeval_toml_in_the_current_folder_is_found(tmp_path, monkeypatch):
-    write(tmp_path / DEFAULT_FILE, "[scoring]\nexecution_weight = 15\n")
-    assert load_config(cwd=tmp_path).execution_weight == D(15)
+    write(tmp_path / DEFAULT_FILE, "[scoring]\nprose_decimals = 1\n")
+    assert load_config(cwd=tmp_path).prose_decimals == 1
     monkeypatch.chdir(tmp_path)
     c = load_config()
-    assert (c.execution_weight, Path(c.source).name) == (D(15), DEFAULT_FILE)
+    assert (c.prose_decimals, Path(c.source).name) == (1, DEFAULT_FILE)
 
 
 def test_no_file_gives_the_defaults(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     c = load_config()
-    assert (c.execution_weight, c.source) == (D(10), "")
+    assert (c.prose_decimals, c.source) == (0, "")
 
 
 def test_explicit_path_wins_over_the_current_folder(tmp_path):
-    write(tmp_path / DEFAULT_FILE, "[scoring]\nexecution_weight = 15\n")
-    other = write(tmp_path / "other.toml", "[scoring]\nexecution_weight = 5\n")
-    assert load_config(other, cwd=tmp_path).execution_weight == D(5)
+    write(tmp_path / DEFAULT_FILE, "[scoring]\nprose_decimals = 1\n")
+    other = write(tmp_path / "other.toml", "[scoring]\nprose_decimals = 2\n")
+    assert load_config(other, cwd=tmp_path).prose_decimals == 2
 
 
 def test_explicit_path_missing_is_an_error(tmp_path):
@@ -181,8 +209,8 @@ def test_explicit_path_missing_is_an_error(tmp_path):
 
 def test_file_with_byte_order_mark(tmp_path):
     path = tmp_path / "bom.toml"
-    path.write_bytes("\ufeff[scoring]\nexecution_weight = 8\n".encode("utf-8"))  # saved by Notepad
-    assert load_config(path).execution_weight == D(8)
+    path.write_bytes("\ufeff[scoring]\nprose_decimals = 1\n".encode("utf-8"))  # saved by Notepad
+    assert load_config(path).prose_decimals == 1
 
 
 def test_digest_follows_what_changes_results():
@@ -194,7 +222,9 @@ def test_digest_follows_what_changes_results():
 
 
 def test_execution_weight_may_be_fractional():
-    assert Config.from_dict({"scoring": {"execution_weight": 7.5}}).execution_weight == D("7.5")
+    config = Config.from_dict({"scoring": {"execution_weight": 7.5,
+                                           "level1_weights": {"产出指标": 52.5, "效益指标": 30, "满意度指标": 10}}})
+    assert config.execution_weight == D("7.5")
 
 
 def test_grade_bands_must_descend():

@@ -348,7 +348,8 @@ def test_execution_rate_above_100_percent_scores_the_weight():
 def test_execution_weight_from_the_workbook_and_from_config():
     assert score_project(project_with("32.9", "23.93", execution_weight=D(20)), DEFAULT).execution_score == \
         D(20) * D("23.93") / D("32.9")
-    config = Config.from_dict({"scoring": {"execution_weight": 5}})
+    config = Config.from_dict({"scoring": {"execution_weight": 5, "level1_weights": {"产出指标": 55, "效益指标": 30,
+                                                                          "满意度指标": 10}}})
     card = score_project(project_with("10", "8"), config)
     assert (card.execution_weight, card.execution_score) == (D(5), D(4))
 
