@@ -36,12 +36,21 @@ def _config(args) -> Config:
         raise UsageError(f"配置错误 / configuration error: {exc}") from None
 
 
-# ---- template -----------------------------------------------------------------------------------------------
+# ---- template, init: one named file a person may have edited since -------------------------------------------
+
+def _refuse_existing(path: Path, force: bool) -> None:
+    """A file of that name may be a filled workbook or an edited configuration: never replace it unasked."""
+    if not force and (path.exists() or path.is_symlink()):
+        raise UsageError(f"文件已存在，未覆盖 / file exists, not overwritten: {path}"
+                         "（确需覆盖请加 --force，或用 -o 指定另一个文件名 / use --force, or -o another name）")
+
 
 def cmd_template(args) -> int:
     from .template import write_workbook
 
-    path = write_workbook(Path(args.output))
+    target = Path(args.output)
+    _refuse_existing(target, args.force)
+    path = write_workbook(target)
     print(f"已生成空白填报模板 / blank template written: {path}")
     return EXIT_OK
 
@@ -164,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("template", help="生成空白填报模板 / write the blank input workbook")
     p.add_argument("-o", "--output", default="绩效自评填报模板.xlsx", help="输出文件 / output file")
+    p.add_argument("--force", action="store_true", help="覆盖已有的同名文件 / overwrite an existing file")
     p.set_defaults(func=cmd_template)
 
     p = sub.add_parser("check", help="校验填报表 / check workbooks and list their problems")

@@ -52,6 +52,23 @@ def test_template_writes_the_blank_workbook(tmp_path, capsys):
         assert sheet in names
 
 
+def test_template_refuses_to_overwrite_a_file_unless_forced(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    filled = build_workbook(tmp_path / "绩效自评填报模板.xlsx")  # a unit's filled workbook, named as the template
+    before = filled.read_bytes()
+    for args in ((), ("-o", "绩效自评填报模板.xlsx"), ("-o", str(filled))):
+        code, out, err = run_cli("template", *args, capsys=capsys)
+        assert (code, out) == (2, "")
+        shown = args[-1] if args else "绩效自评填报模板.xlsx"
+        assert err == (f"perfeval: 文件已存在，未覆盖 / file exists, not overwritten: {shown}（确需覆盖请加 --force，"
+                       "或用 -o 指定另一个文件名 / use --force, or -o another name）\n")
+        assert filled.read_bytes() == before
+    code, out, _ = run_cli("template", "--force", capsys=capsys)
+    assert code == 0 and "绩效自评填报模板.xlsx" in out
+    assert filled.read_bytes() != before
+    assert [p.name for p in tmp_path.iterdir()] == ["绩效自评填报模板.xlsx"]  # no temporary file left behind
+
+
 def test_check_clean_workbook_exits_0_and_shows_the_score(seed_file, capsys):
     code, out, _ = run_cli("check", str(seed_file), capsys=capsys)
     assert code == 0
