@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .config import Config, ConfigError, load_config
+from .config import DEFAULT_FILE, Config, ConfigError, load_config
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -52,6 +52,18 @@ def cmd_template(args) -> int:
     _refuse_existing(target, args.force)
     path = write_workbook(target)
     print(f"已生成空白填报模板 / blank template written: {path}")
+    return EXIT_OK
+
+
+def cmd_init(args) -> int:
+    from .config import example_text
+    from .fileio import write_text
+
+    target = Path(args.output)
+    _refuse_existing(target, args.force)
+    write_text(target, example_text())
+    print(f"已生成配置文件 / configuration written: {target}（每一项都是默认值，按需修改 / every key at its default, "
+          "edit as needed）")
     return EXIT_OK
 
 
@@ -175,6 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default="绩效自评填报模板.xlsx", help="输出文件 / output file")
     p.add_argument("--force", action="store_true", help="覆盖已有的同名文件 / overwrite an existing file")
     p.set_defaults(func=cmd_template)
+
+    p = sub.add_parser("init", help="生成带注释的配置文件 perfeval.toml / write a commented perfeval.toml")
+    p.add_argument("-o", "--output", default=DEFAULT_FILE, help="输出文件 / output file")
+    p.add_argument("--force", action="store_true", help="覆盖已有的同名文件 / overwrite an existing file")
+    p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("check", help="校验填报表 / check workbooks and list their problems")
     p.add_argument("files", nargs="+", metavar="FILE", help="填报表 / input workbooks")

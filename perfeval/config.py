@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_FILE = "perfeval.toml"
+# Every key with its default and a comment for the bureau's clerk: what `perfeval init` writes (package data).
+EXAMPLE_FILE = Path(__file__).resolve().parent / "templates" / "perfeval.example.toml"
 
 
 class ConfigError(Exception):
@@ -245,6 +247,11 @@ class Config:
                 relevant["docx_template_sha256"] = "unreadable"
         text = json.dumps(relevant, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def example_text() -> str:
+    """The commented example configuration, which loads to exactly :data:`DEFAULTS`."""
+    return EXAMPLE_FILE.read_text(encoding="utf-8")
 
 
 def load_config(path: str | Path | None = None, cwd: Path | None = None) -> Config:

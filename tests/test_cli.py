@@ -12,6 +12,7 @@ import pytest
 
 from builders import build_workbook, seed_rows
 from perfeval import cli
+from perfeval.config import DEFAULTS, example_text, load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -67,6 +68,28 @@ def test_template_refuses_to_overwrite_a_file_unless_forced(tmp_path, capsys, mo
     assert code == 0 and "绩效自评填报模板.xlsx" in out
     assert filled.read_bytes() != before
     assert [p.name for p in tmp_path.iterdir()] == ["绩效自评填报模板.xlsx"]  # no temporary file left behind
+
+
+def test_init_writes_the_commented_example_and_refuses_to_overwrite_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_cli("init", capsys=capsys)
+    assert (code, err) == (0, "")
+    assert out == ("已生成配置文件 / configuration written: perfeval.toml（每一项都是默认值，按需修改 / every key at its "
+                   "default, edit as needed）\n")
+    written = tmp_path / "perfeval.toml"
+    assert written.read_text(encoding="utf-8") == example_text()
+    assert load_config().data == DEFAULTS  # found in the current folder, and it changes nothing
+    written.write_text("[run]\ninput = [\"incoming\"]\n", encoding="utf-8")  # the bureau's own settings
+    code, out, err = run_cli("init", capsys=capsys)
+    assert (code, out) == (2, "")
+    assert err == ("perfeval: 文件已存在，未覆盖 / file exists, not overwritten: perfeval.toml（确需覆盖请加 --force，"
+                   "或用 -o 指定另一个文件名 / use --force, or -o another name）\n")
+    assert written.read_text(encoding="utf-8") == "[run]\ninput = [\"incoming\"]\n"
+    code, _, _ = run_cli("init", "-o", str(tmp_path / "区财政局.toml"), capsys=capsys)
+    assert code == 0 and load_config(tmp_path / "区财政局.toml").data == DEFAULTS
+    code, _, _ = run_cli("init", "--force", capsys=capsys)
+    assert code == 0 and written.read_text(encoding="utf-8") == example_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["perfeval.toml", "区财政局.toml"]
 
 
 def test_check_clean_workbook_exits_0_and_shows_the_score(seed_file, capsys):
