@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
 from decimal import Decimal as D
 from pathlib import Path
 
 import pytest
 
-from perfeval.config import COST_SPLIT, DEFAULT_FILE, Config, ConfigError, load_config
+from perfeval.config import (COST_SPLIT, DEFAULT_FILE, DEFAULTS, EXAMPLE_FILE, FREE_TABLES, Config, ConfigError,
+                             example_text, load_config)
 
 
 def write(path: Path, text: str) -> Path:
@@ -250,3 +253,56 @@ def test_editing_the_word_template_in_place_changes_the_digest(tmp_path):
     before = config.digest()
     template.write_bytes(b"second version")
     assert config.digest() != before
+
+
+# ---- the documentation and the example that ship with the product, in step with DEFAULTS ----------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_example_file_holds_every_key_at_its_default():
+    text = example_text()
+    assert tomllib.loads(text) == DEFAULTS  # every key, each at its default, and nothing else
+    assert load_config(EXAMPLE_FILE).data == DEFAULTS
+    assert EXAMPLE_FILE.relative_to(ROOT / "perfeval").as_posix() == "templates/perfeval.example.toml"  # package data
+
+
+def test_every_key_of_the_example_file_is_commented():
+    lines = example_text().splitlines()
+    for n, line in enumerate(lines):
+        if re.match(r"\s*[\w\"]+.*=", line):  # a key = value line
+            above = lines[n - 1].strip()
+            assert "#" in line or above.startswith("#") or re.match(r"\w+ = ", above), line
+
+
+def documented_keys() -> dict[str, dict[str, object]]:
+    """docs/configuration.md: table -> key -> default, from the rows of each table's key list."""
+    text = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
+    keys: dict[str, dict[str, object]] = {}
+    for section in re.split(r"^## ", text, flags=re.M)[1:]:
+        heading = re.match(r"`\[(\w+)\]`", section)
+        if not heading:
+            continue
+        rows = keys.setdefault(heading.group(1), {})
+        for key, default in re.findall(r"^\| `(\w+)` \| `([^`]*)` \|", section, flags=re.M):
+            rows[key] = tomllib.loads(f"value = {default}")["value"]
+    return keys
+
+
+def test_configuration_md_documents_every_key_with_its_default():
+    documented = documented_keys()
+    assert list(documented) == list(DEFAULTS)
+    for table, defaults in DEFAULTS.items():
+        if table in FREE_TABLES:
+            assert documented[table] == {}, table  # free keys (labels), shown by an example
+        else:
+            assert documented[table] == defaults, table
+
+
+def test_the_readme_points_at_documentation_that_ships_with_it():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "../" not in readme
+    for link in re.findall(r"`(docs/[\w.-]+\.md)`", readme):
+        assert (ROOT / link).is_file(), link
+    for doc in ("docs/configuration.md", "docs/input-workbook.md"):
+        assert f"`{doc}`" in readme
