@@ -39,10 +39,15 @@ SHEET_ORDER = (m.SHEET_GUIDE, m.SHEET_INFO, m.SHEET_GROUP, m.SHEET_FUNDING, m.SH
                m.SHEET_VOLUMES)
 # Reader problems after which a sheet's contents are unknown (its own checks would only repeat them).
 STRUCTURE_CODES = ("sheet-missing", "sheet-near-namesake", "header-missing")
+# Reader problems at a cell whose value failed to read: no check runs on the value it was left with.
+UNREADABLE_CODES = ("number-unreadable", "formula-no-value")
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+")
 _SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u3000]+")
 FUNDING_LABELS = {"initial": "年初预算数", "full_year": "全年预算数", "received": "实际到位数", "spent": "全年执行数"}
+# The cells a funding figure is made of: 全年预算数 is 年初预算数 where it is blank.
+FUNDING_CELLS = {"initial": ("initial",), "full_year": ("full_year", "initial"), "budget": ("full_year", "initial"),
+                 "received": ("received",), "spent": ("spent",)}
 
 
 # ---- where things are ------------------------------------------------------------------------------------
@@ -116,6 +121,10 @@ class Context:
     def __post_init__(self) -> None:
         self.broken = {standard_sheet(p.sheet) or p.sheet for p in self.known if p.code in STRUCTURE_CODES}
         self.known_cells = {(standard_sheet(p.sheet), p.cell) for p in self.known if p.cell}
+        self.unread_cells = {(standard_sheet(p.sheet), p.cell) for p in self.known if p.code in UNREADABLE_CODES}
+        # Columns not read at all: a money header's unit was not understood.
+        self.unread_columns = {(standard_sheet(p.sheet), cell_position(p.cell)[1]) for p in self.known
+                               if p.code == "unit-unknown"}
 
     def problem(self, code: str, message: str, sheet: str = "", cell: str = "", value=None) -> Problem:
         return Problem(code, message, self.project.file, sheet, cell, _value_text(value))
@@ -134,6 +143,24 @@ class Context:
 
     def reported(self, sheet: str, cell: str) -> bool:
         return (sheet, cell) in self.known_cells
+
+    def unreadable(self, records: Iterable, *keys: str) -> bool:
+        """A value some record holds at one of ``keys`` failed to read (its cell, or its whole column): a check
+        built on those values would run on what was left (None, 0, a default) and is skipped."""
+        for record in records:
+            for key in keys:
+                cell = record.cells.get(key, "")
+                if cell and ((record.SHEET, cell) in self.unread_cells
+                             or (record.SHEET, cell_position(cell)[1]) in self.unread_columns):
+                    return True
+        return False
+
+    def info_unreadable(self, label: str) -> bool:
+        return (m.SHEET_INFO, self.project.info_cells.get(label, "")) in self.unread_cells
+
+    def funding_unreadable(self, *figures: str) -> bool:
+        """A funding figure (a FUNDING_CELLS key) of some source failed to read, so its sum is unknown."""
+        return self.unreadable(self.project.funding, *(k for f in figures for k in FUNDING_CELLS[f]))
 
 
 def _value_text(value) -> str | None:
@@ -286,10 +313,10 @@ def funding_filled(ctx: Context) -> Iterator[Problem]:
                               "执行数。", m.SHEET_FUNDING)
         return
     for row in rows:
-        if row.budget is None and not ctx.reported(m.SHEET_FUNDING, row.cells.get("initial", "")):
+        if row.budget is None and not ctx.unreadable([row], *FUNDING_CELLS["budget"]):
             yield ctx.at(row, "initial", "value-missing", f"{row.source}的年初预算数未填写。请填写年初预算数"
                          "（没有预算则填 0）。")
-        if row.spent is None and not ctx.reported(m.SHEET_FUNDING, row.cells.get("spent", "")):
+        if row.spent is None and not ctx.unreadable([row], "spent"):
             yield ctx.at(row, "spent", "value-missing", f"{row.source}的全年执行数未填写。请填写本年实际支出"
                          "（没有支出则填 0）。")
 
@@ -301,9 +328,11 @@ def funding_duplicates(ctx: Context) -> Iterator[Problem]:
                      f"{first.cells.get('source', '')}），各行金额将相加。如为重复填写，请删除多余的行。", row.source)
 
 
-def _exceeding(rows: list[m.FundingRow], high: str, low: str) -> Iterator[tuple[m.FundingRow, Decimal, Decimal]]:
+def _exceeding(ctx: Context, high: str, low: str) -> Iterator[tuple[m.FundingRow, Decimal, Decimal]]:
     """(row, its ``high`` amount, its ``low`` amount) where the first exceeds the second beyond rounding."""
-    for row in rows:
+    for row in ctx.project.funding:
+        if ctx.unreadable([row], *FUNDING_CELLS[high], *FUNDING_CELLS[low]):
+            continue
         a, b = getattr(row, high), getattr(row, low)
         if a is not None and b is not None and a - b >= TOLERANCE:
             yield row, a, b
@@ -311,7 +340,7 @@ def _exceeding(rows: list[m.FundingRow], high: str, low: str) -> Iterator[tuple[
 
 @rule
 def funding_spent_within_budget(ctx: Context) -> Iterator[Problem]:
-    for row, spent, budget in _exceeding(ctx.project.funding, "spent", "budget"):
+    for row, spent, budget in _exceeding(ctx, "spent", "budget"):
         yield ctx.at(row, "spent", "funding-spent-over-budget", f"{row.source}的全年执行数 {_wan(spent)}超过全年预算数 "
                      f"{_wan(budget)}。执行数不能超过预算数：请核对两数；如年中追加了预算，请在“全年预算数”中填写调整后"
                      "的预算。", spent)
@@ -319,7 +348,7 @@ def funding_spent_within_budget(ctx: Context) -> Iterator[Problem]:
 
 @rule
 def funding_received_covers_spent(ctx: Context) -> Iterator[Problem]:
-    for row, spent, received in _exceeding(ctx.project.funding, "spent", "received"):
+    for row, spent, received in _exceeding(ctx, "spent", "received"):
         yield ctx.at(row, "received", "funding-received-below-spent", f"{row.source}的实际到位数 {_wan(received)}少于"
                      f"全年执行数 {_wan(spent)}。请核对两数；如确有垫付等情况，请在基本信息“其他需要说明的问题”中说明。",
                      received)
@@ -334,14 +363,15 @@ def funding_total_agrees(ctx: Context) -> Iterator[Problem]:
     sums = {"initial": p.initial_budget, "full_year": p.budget, "received": p.received, "spent": p.spent}
     for attr, label in FUNDING_LABELS.items():
         stated = getattr(total, attr)
-        if stated is not None and _differs(stated, sums[attr] or ZERO):
+        if stated is not None and not ctx.funding_unreadable(attr) and _differs(stated, sums[attr] or ZERO):
             yield ctx.at(total, attr, "funding-total-mismatch", f"合计行的{label} {_wan(stated)}与各资金来源之和 "
                          f"{_wan(sums[attr])}不符。本工具按各来源之和计算，请更正合计行（或删除合计行）。", stated)
 
 
 @rule
 def funding_budget_defaulted(ctx: Context) -> Iterator[Problem]:
-    rows = [row for row in ctx.project.funding if row.full_year is None and row.initial is not None]
+    rows = [row for row in ctx.project.funding if row.full_year is None and row.initial is not None
+            and not ctx.unreadable([row], "full_year")]
     if rows and ctx.project.budget:
         total = sum((row.initial for row in rows), ZERO)
         yield ctx.problem("funding-budget-defaulted", f"全年预算数未填写，已按年初预算数（{_wan(total)}）计算。如年中"
@@ -352,7 +382,7 @@ def funding_budget_defaulted(ctx: Context) -> Iterator[Problem]:
 @rule
 def funding_budget_nonzero(ctx: Context) -> Iterator[Problem]:
     p = ctx.project
-    if p.budget is not None and p.budget == 0:
+    if p.budget is not None and p.budget == 0 and not ctx.funding_unreadable("budget"):
         cells = [row.cells.get("full_year" if row.full_year is not None else "initial", "") for row in p.funding
                  if row.budget is not None]
         yield ctx.problem("funding-budget-zero", "全年预算数合计为 0，无法计算预算执行率，执行率得分按 0 分计。请填写"
@@ -363,8 +393,8 @@ def funding_budget_nonzero(ctx: Context) -> Iterator[Problem]:
 def execution_rate_reason(ctx: Context) -> Iterator[Problem]:
     rate = ctx.card.execution_rate
     threshold = ctx.config.low_rate_threshold
-    if rate is None or rate >= threshold or not ctx.project.info_cells:
-        return  # without 基本信息 (reported by the reader) the reason cannot be read
+    if rate is None or rate >= threshold or not ctx.project.info_cells or ctx.funding_unreadable("budget", "spent"):
+        return  # without 基本信息 (reported by the reader) the reason cannot be read; nor a rate of unread figures
     if ctx.project.info.get("预算执行偏差原因", "").strip():
         return
     where = "请填写" if "预算执行偏差原因" in ctx.project.info_cells else "请在基本信息中增加“预算执行偏差原因”一行，填写"
@@ -407,7 +437,8 @@ def numbers_not_negative(ctx: Context) -> Iterator[Problem]:
 @rule
 def breakdown_adds_up(ctx: Context) -> Iterator[Problem]:
     p = ctx.project
-    if not p.spending or p.spent is None or any(line.amount is None for line in p.spending):
+    if not p.spending or p.spent is None or any(line.amount is None for line in p.spending) or (
+            ctx.funding_unreadable("spent")):
         return  # unreadable or missing amounts are reported where they are
     total = sum((line.amount for line in p.spending), ZERO)
     if _differs(total, p.spent):
@@ -425,7 +456,7 @@ def volume_total_agrees(ctx: Context) -> Iterator[Problem]:
     checks = (("count", "数量", "宗", total.count, p.volume_count_total()),
               ("amount", "金额", "亿元", total.amount, p.volume_amount_total()))
     for key, label, unit, stated, computed in checks:
-        if stated is not None and _differs(stated, computed):
+        if stated is not None and not ctx.unreadable(p.volumes, key) and _differs(stated, computed):
             yield ctx.at(total, key, "volume-total-mismatch", f"业务量合计行的{label} {fmt.money(stated)}{unit}与各类别"
                          f"之和 {fmt.money(computed)}{unit}不符。本工具按各类别之和计算，请更正合计行（或删除合计行）。",
                          stated)
@@ -445,15 +476,18 @@ def _weight_cells(indicators: Iterable[m.Indicator]) -> str:
     return span(ind.cells.get("weight", "") for ind in indicators)
 
 
-def _weights_known(p: m.Project) -> bool:
-    return bool(p.indicators) and all(ind.weight is not None for ind in p.indicators)
+def _weights_known(ctx: Context) -> bool:
+    """Every weight was read (a missing or unreadable one is reported where it is), 预算执行率分值 too."""
+    p = ctx.project
+    return bool(p.indicators) and all(ind.weight is not None for ind in p.indicators) and (
+        not ctx.info_unreadable("预算执行率分值"))
 
 
 @rule
 def weights_total_100(ctx: Context) -> Iterator[Problem]:
     p = ctx.project
-    if not _weights_known(p):
-        return  # a missing or unreadable weight is reported where it is
+    if not _weights_known(ctx):
+        return
     total = weight_total(p, ctx.card)
     if _differs(total, fmt.HUNDRED):
         yield ctx.problem("weights-not-100", f"各指标分值合计 {_points(total - ctx.card.execution_weight)}，加预算执行率"
@@ -464,7 +498,7 @@ def weights_total_100(ctx: Context) -> Iterator[Problem]:
 @rule
 def weights_split(ctx: Context) -> Iterator[Problem]:
     p, card = ctx.project, ctx.card
-    if not _weights_known(p) or _differs(weight_total(p, card), fmt.HUNDRED) or any(
+    if not _weights_known(ctx) or _differs(weight_total(p, card), fmt.HUNDRED) or any(
             ind.level1 not in STANDARD_LEVELS for ind in p.indicators):
         return  # a total other than 100, or an unknown level 1, is the error to fix first
     groups: dict[str, list[m.Indicator]] = {}
@@ -579,13 +613,14 @@ def _on_self_score(ctx: Context, s: m.IndicatorScore, code: str, message: str) -
 
 
 NoteMessage = Callable[[Context, m.IndicatorScore, str], "Problem | None"]
-NOTES: dict[str, NoteMessage] = {}
+NOTES: dict[str, tuple[NoteMessage, tuple[str, ...]]] = {}
 
 
-def explains(code: str) -> Callable[[NoteMessage], NoteMessage]:
-    """Register the message for one scoring finding (``IndicatorScore.notes``, code -> detail)."""
+def explains(code: str, *depends: str) -> Callable[[NoteMessage], NoteMessage]:
+    """Register the message for one scoring finding (``IndicatorScore.notes``, code -> detail); ``depends`` are
+    the indicator's fields the finding is made of (it is not reported when one of them failed to read)."""
     def register(func: NoteMessage) -> NoteMessage:
-        NOTES[code] = func
+        NOTES[code] = func, depends
         return func
     return register
 
@@ -633,20 +668,20 @@ def _qualitative_unplaced(ctx: Context, s: m.IndicatorScore, detail: str) -> Pro
                   "自评得分。", ind.actual)
 
 
-@explains("self-score-band-default")
+@explains("self-score-band-default", "self_score", "weight")
 def _band_default(ctx: Context, s: m.IndicatorScore, detail: str) -> Problem:
     return _on_self_score(ctx, s, "self-score-band-default", f"未填写自评得分，已按“{s.status}”档的默认分 "
                           f"{fmt.trim(s.score)} 分计分（该档分数范围为 {_band_range(s)}）。请在范围内填写自评得分。")
 
 
-@explains("self-score-outside-band")
+@explains("self-score-outside-band", "self_score", "weight")
 def _outside_band(ctx: Context, s: m.IndicatorScore, detail: str) -> Problem:
     return _on_self_score(ctx, s, "self-score-outside-band", f"自评得分 {_own(s.indicator)} 分不在“{s.status}”档的"
                           f"分数范围（{_band_range(s)}）内，已按该档默认分 {fmt.trim(s.score)} 分计分。请在范围内填写"
                           "自评得分，或核对实际完成值所属档次。")
 
 
-@explains("self-score-over-weight")
+@explains("self-score-over-weight", "self_score", "weight")
 def _over_weight(ctx: Context, s: m.IndicatorScore, detail: str) -> Problem:
     ind = s.indicator
     return _on_self_score(ctx, s, "self-score-over-weight", f"自评得分 {_own(ind)} 分超出分值范围"
@@ -654,7 +689,7 @@ def _over_weight(ctx: Context, s: m.IndicatorScore, detail: str) -> Problem:
                           f"{fmt.trim(ind.weight or ZERO)} 之间的分数。")
 
 
-@explains("deadline-missed-self-score")
+@explains("deadline-missed-self-score", "self_score")
 def _deadline_self_score(ctx: Context, s: m.IndicatorScore, detail: str) -> Problem:
     ind = s.indicator
     return _on_self_score(ctx, s, "deadline-missed-self-score", f"时效指标未按期完成（年度指标值"
@@ -662,7 +697,7 @@ def _deadline_self_score(ctx: Context, s: m.IndicatorScore, detail: str) -> Prob
                           f"偏差原因，采用自评得分 {_own(ind)} 分。请确认自评得分与偏差程度相符。")
 
 
-@explains("self-score-differs")
+@explains("self-score-differs", "self_score", "weight")
 def _self_score_differs(ctx: Context, s: m.IndicatorScore, detail: str) -> Problem | None:
     if s.status == m.STATUS_UNKNOWN:
         return None  # no rule score to compare with: the unreadable value is the problem reported
@@ -676,7 +711,10 @@ def _self_score_differs(ctx: Context, s: m.IndicatorScore, detail: str) -> Probl
 def scoring_notes(ctx: Context) -> Iterator[Problem]:
     for s in ctx.card.indicators:
         for code, detail in s.notes.items():
-            p = NOTES[code](ctx, s, detail)
+            message, depends = NOTES[code]
+            if ctx.unreadable([s.indicator], *depends):
+                continue  # a score judged against a value that failed to read (reported where it is)
+            p = message(ctx, s, detail)
             if p is not None:
                 yield p
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from .parse import parse_year
+
 # Sheet names of the standard input workbook (input-workbook.md).
 SHEET_GUIDE = "填表说明"
 SHEET_INFO = "基本信息"
@@ -151,9 +153,8 @@ class Project:
 
     @property
     def year(self) -> int | None:
-        text = self.info.get("评价年度", "").strip()
-        digits = "".join(ch for ch in text if ch.isdigit())
-        return int(digits) if len(digits) == 4 else None
+        """评价年度 written 2025, 2025年 or 2025年度; None for anything else."""
+        return parse_year(self.info.get("评价年度", ""))
 
     def funding_sum(self, attr: str) -> Decimal | None:
         """Sum of one amount over the sources; None when no source gives it."""

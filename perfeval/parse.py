@@ -17,7 +17,12 @@ HUNDRED = Decimal(100)
 
 
 class ParseError(ValueError):
-    """A value could not be read; ``str(exc)`` is a Chinese reason for the end user."""
+    """A value could not be read; ``str(exc)`` is a Chinese reason for the end user, ``hint`` what is expected
+    ("" when the caller's own advice fits)."""
+
+    def __init__(self, reason: str, hint: str = ""):
+        super().__init__(reason)
+        self.hint = hint
 
 
 # ---- text normalisation ----------------------------------------------------------------------------------
@@ -98,18 +103,42 @@ def parse_quantity(value) -> Quantity:
     match = _QUANTITY_RE.match(text)
     if not match:
         raise ParseError(f"“{value.strip()}”不是可识别的数字")
+    if _STRAY_SEPARATOR.match(match["unit"]):
+        raise _stray_separator(value.strip(), text)
     number = _to_decimal(match["num"])
     if match["neg"]:
         number = -number
     return Quantity(number, match["unit"])
 
 
-def parse_number(value) -> Decimal:
-    """A plain number (no unit allowed except a trailing "%", which is kept as percentage points)."""
+# After a number, a separator and more digits: "80,0", "1,2345", "1.234.5" — a number with a stray separator.
+_STRAY_SEPARATOR = re.compile(r"[,.]?\d")
+_DIGITS_AND_SEPARATORS = re.compile(r"[-+]?[\d,.]*\d")
+
+
+def _stray_separator(shown: str, text: str) -> ParseError:
+    """The error for a number with a stray separator, naming the separator and the numbers it may have meant."""
+    digits = _DIGITS_AND_SEPARATORS.match(text)[0]
+    whole, sep, fraction = max(digits.rpartition(","), digits.rpartition("."), key=lambda parts: len(parts[0]))
+    whole = whole.replace(",", "").replace(".", "")
+    return ParseError(f"“{shown}”中的“{sep}”不是有效的分隔符", f"应为数字，如 {whole}.{fraction} 或 {whole}")
+
+
+def parse_number(value, unit: str = "") -> Decimal:
+    """A plain number; the column's own ``unit`` ("分", "宗") or a "%" (kept as percentage points) may follow it."""
     q = parse_quantity(value)
-    if q.unit not in ("", "%"):
+    if q.unit not in ("", "%", unit):
         raise ParseError(f"“{cell_text(value)}”含有无法识别的内容“{q.unit}”")
     return q.value
+
+
+_YEAR = re.compile(r"(\d{4})(?:年度?)?")
+
+
+def parse_year(value) -> int | None:
+    """评价年度: 2025, "2025年" or "2025年度" (any width, any spaces) -> 2025; None for anything else."""
+    match = _YEAR.fullmatch(normalize(cell_text(value)))
+    return int(match[1]) if match else None
 
 
 # Money units, in 万元.

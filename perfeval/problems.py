@@ -38,6 +38,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "template-version-missing": (INFO, "未注明模板版本"),
     "template-version-newer": (ERROR, "模板版本高于本工具支持的版本"),
     "formula-no-value": (ERROR, "公式没有计算结果"),
+    "merged-figure": (WARNING, "数字列中的合并单元格只计一次"),
     # values
     "value-missing": (ERROR, "必填内容缺失"),
     "number-unreadable": (ERROR, "数字无法识别"),

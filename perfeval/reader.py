@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import model as m
-from .parse import ParseError, cell_text, normalize, parse_money, parse_number, parse_quantity
+from .parse import ParseError, cell_text, normalize, parse_money, parse_number, parse_year
 from .prescan import KIND_XLSX, prescan
 from .problems import Problem
 
+ZERO = Decimal(0)
 MAX_ROWS = 5000  # rows read per sheet; a real template has well under a hundred
 MAX_COLS = 200  # columns read per sheet; the widest template sheet has ten
 EXCEL_CELL_CHARS = 32767  # the most an Excel cell holds; output workbooks cut longer texts
@@ -170,14 +171,19 @@ def _unescape(text: str) -> str:
 # ---- grids --------------------------------------------------------------------------------------------------
 
 
+Range = tuple[tuple[int, int], tuple[int, int]]  # a merged range: (first row, first column), (last row, last column)
+
+
 @dataclass
 class Grid:
-    """One sheet's values, 0-based, with merged ranges filled from their top-left cell."""
+    """One sheet's values, 0-based, as the file holds them: a merged range's value only in its top-left cell."""
 
     name: str
     rows: list[list[Any]]
     no_value: set[str] = field(default_factory=set)  # formula cells without a cached value
     reported: set[str] = field(default_factory=set)  # those of them already reported
+    merged: list[Range] = field(default_factory=list)  # within the cells read
+    covered: set[tuple[int, int]] = field(default_factory=set)  # figure cells a merged range's first cell stands for
 
     def get(self, r: int, c: int) -> Any:
         if r < len(self.rows) and c < len(self.rows[r]):
@@ -203,27 +209,43 @@ def _bounded_rows(sheet) -> list[list[Any]]:
     return rows
 
 
-def _fill_merged(rows: list[list[Any]], merged) -> None:
-    # Merged ranges are clipped to the rows and columns read; valid ranges do not overlap, so the budget (the
-    # cells read) only stops a hostile list of overlapping ranges from taking unbounded time.
+def _clip_merged(rows: list[list[Any]], merged) -> list[Range]:
+    """The merged ranges that start in the cells read, clipped to the rows and columns read.
+
+    Valid ranges do not overlap, so the budget (the cells read) only stops a hostile list of overlapping ranges
+    from taking unbounded time when they are filled.
+    """
     budget = MAX_ROWS * MAX_COLS
+    clipped = []
     for (r0, c0), (r1, c1) in merged or ():
         if r0 >= len(rows) or c0 >= len(rows[r0]):
             continue
-        c1 = min(c1, MAX_COLS - 1)
-        budget -= (min(r1, MAX_ROWS - 1) - r0 + 1) * (c1 - c0 + 1)
+        r1, c1 = min(r1, MAX_ROWS - 1), min(c1, MAX_COLS - 1)
+        budget -= (r1 - r0 + 1) * (c1 - c0 + 1)
         if budget < 0:
             break
-        value = rows[r0][c0]
-        for r in range(r0, min(r1, MAX_ROWS - 1) + 1):
-            while len(rows) <= r:
-                rows.append([])
-            row = rows[r]
-            if len(row) <= c1:
-                row.extend([""] * (c1 + 1 - len(row)))
-            for c in range(c0, c1 + 1):
-                if (r, c) != (r0, c0) and row[c] in ("", None):
-                    row[c] = value
+        clipped.append(((r0, c0), (r1, c1)))
+    return clipped
+
+
+def _fill_down(rows: list[list[Any]], merged: Range, columns: set[int]) -> None:
+    """The range's top-left value in its empty cells of ``columns``."""
+    (r0, c0), (r1, c1) = merged
+    value = rows[r0][c0]
+    for r in range(r0, r1 + 1):
+        while len(rows) <= r:
+            rows.append([])
+        row = rows[r]
+        if len(row) <= c1:
+            row.extend([""] * (c1 + 1 - len(row)))
+        for c in columns:
+            if (r, c) != (r0, c0) and row[c] in ("", None):
+                row[c] = value
+
+
+def _range_text(merged: Range) -> str:
+    (r0, c0), (r1, c1) = merged
+    return f"{a1(r0, c0)}:{a1(r1, c1)}"
 
 
 # ---- the reader ---------------------------------------------------------------------------------------------
@@ -277,9 +299,13 @@ class _Reader:
         return text
 
     def number(self, grid: Grid, r: int, c: int | None, what: str,
-               parse: Callable[[Any], Decimal] = parse_number) -> Decimal | None:
+               parse: Callable[[Any], Decimal] = parse_number, covered: Decimal | None = ZERO) -> Decimal | None:
+        """The cell's number; ``covered`` for a cell a merged range's first cell stands for (the figure counts
+        once: 0 for an amount, None for a 自评得分)."""
         if c is None:
             return None
+        if (r, c) in grid.covered:
+            return covered
         raw = grid.get(r, c)
         if self.without_value(grid, r, c) or raw in ("", None):
             return None
@@ -288,8 +314,8 @@ class _Reader:
         try:
             return parse(raw)
         except ParseError as exc:
-            self.problem("number-unreadable", f"{what}无法识别为数字：{exc}。请只填写数字（如 32.9）。",
-                         grid.name, a1(r, c), raw)
+            hint = exc.hint or "请只填写数字（如 32.9）"
+            self.problem("number-unreadable", f"{what}无法识别为数字：{exc}。{hint}。", grid.name, a1(r, c), raw)
             return None
 
     # -- workbook --
@@ -356,8 +382,8 @@ class _Reader:
             merged = sheet.merged_cell_ranges
         except Exception:  # not every format reports merged cells
             merged = None
-        _fill_merged(rows, merged if merged is not None else merged_found)  # ods: the pre-scan found them
-        return Grid(real_name, rows, set(no_value.get(real_name, ())))
+        merged = _clip_merged(rows, merged if merged is not None else merged_found)  # ods: the pre-scan found them
+        return Grid(real_name, rows, set(no_value.get(real_name, ())), merged=merged)
 
     # -- tables --
     def header(self, grid: Grid, required: tuple[str, ...], optional: tuple[str, ...] = ()
@@ -388,6 +414,29 @@ class _Reader:
                          grid.name)
         return None
 
+    def merges(self, grid: Grid, header_row: int, cols: dict[str, int], grouping: tuple[str, ...] = (),
+               figures: tuple[str, ...] = ()) -> None:
+        """Merged ranges below the header: filled down in grouping columns; in a figure column the figure counts
+        once, at the range's first row, with a warning naming the range."""
+        group_cols = {cols[k] for k in grouping if k in cols}
+        figure_cols = {cols[k]: k for k in figures if k in cols}
+        for merged in grid.merged:
+            (r0, c0), (r1, c1) = merged
+            if r0 <= header_row:
+                continue
+            spanned = range(c0, c1 + 1)
+            if group_cols.intersection(spanned):
+                _fill_down(grid.rows, merged, group_cols.intersection(spanned))
+            labels = [figure_cols[c] for c in spanned if c in figure_cols]
+            if not labels:
+                continue
+            grid.covered |= {(r, c) for r in range(r0, r1 + 1) for c in spanned
+                             if c in figure_cols and (r, c) != (r0, c0)}
+            value = cell_text(grid.get(r0, c0)) or "空白"
+            self.problem("merged-figure", f"{'、'.join(labels)}的合并单元格 {_range_text(merged)} 只算一个数字"
+                         f"（{value}），计入 {a1(r0, c0)} 一次，合并范围内的其他单元格不计。如各行有各自的数字，"
+                         "请取消合并后逐行填写。", grid.name, _range_text(merged), grid.get(r0, c0))
+
     def table_rows(self, grid: Grid, header_row: int, cols: dict[str, int]):
         """Row indices below the header with anything in the table's columns (blank rows are skipped)."""
         used = list(cols.values())
@@ -398,6 +447,8 @@ class _Reader:
                 yield r
 
     def required_value(self, grid: Grid, r: int, c: int, what: str, value: Any) -> None:
+        if (r, c) in grid.covered:
+            return  # a merged figure: reported as such
         if value in ("", None) and a1(r, c) not in grid.no_value:  # a formula without value is reported as such
             self.problem("value-missing", f"{what}未填写。", grid.name, a1(r, c))
 
@@ -422,10 +473,10 @@ class _Reader:
                 continue
             project.info_cells[label] = a1(r, vc)
             if label == "预算执行率分值":
-                project.execution_weight = self.number(grid, r, vc, "预算执行率分值")
+                project.execution_weight = self.number(grid, r, vc, "预算执行率分值", parse_points)
                 project.info[label] = "" if project.execution_weight is None else cell_text(grid.get(r, vc))
-            elif label == "评价年度" and isinstance(grid.get(r, vc), (dt.date, dt.datetime)):
-                project.info[label] = str(grid.get(r, vc).year)
+            elif label == "评价年度":
+                project.info[label] = self.year(grid, r, vc)
             else:
                 project.info[label] = self.text(grid, r, vc)
         for label in REQUIRED_INFO:
@@ -434,11 +485,22 @@ class _Reader:
             elif not project.info.get(label, "").strip():
                 self.problem("value-missing", f"基本信息“{label}”未填写。", grid.name, project.info_cells[label])
 
+    def year(self, grid: Grid, r: int, c: int) -> str:
+        """评价年度 as the four digits every output, group and key uses ("2025年度" -> "2025"); other text as
+        written (the checks report it)."""
+        raw = grid.get(r, c)
+        if isinstance(raw, (dt.date, dt.datetime)):
+            return str(raw.year)
+        text = self.text(grid, r, c)
+        year = parse_year(text)
+        return text if year is None else str(year)
+
     def read_group(self, grid: Grid, project: m.Project) -> None:
         found = self.header(grid, ("职务", "姓名"), ("工作单位及职务",))
         if not found:
             return
         hr, cols, _ = found
+        self.merges(grid, hr, cols, grouping=("职务",))
         for r in self.table_rows(grid, hr, cols):
             role_text = self.text(grid, r, cols["职务"])
             names = self.text(grid, r, cols["姓名"])
@@ -458,6 +520,7 @@ class _Reader:
             return
         hr, cols, units = found
         fields = {"initial": "年初预算数", "full_year": "全年预算数", "received": "实际到位数", "spent": "全年执行数"}
+        self.merges(grid, hr, cols, grouping=("资金来源",), figures=tuple(fields.values()))
         column_units = {}
         for attr, label in fields.items():
             if label in cols:
@@ -475,21 +538,24 @@ class _Reader:
                 continue
             row = m.FundingRow(source, cells={"source": name_cell})
             for attr, label in fields.items():
-                if label in cols and column_units.get(attr):
-                    unit = column_units[attr]
-                    setattr(row, attr, self.number(grid, r, cols[label], label,
-                                                   lambda v, u=unit: parse_money(v, u)))
-                    row.cells[attr] = a1(r, cols[label])
+                if label not in cols:
+                    continue
+                row.cells[attr] = a1(r, cols[label])  # also in a column of unknown unit, to point at
+                if unit := column_units[attr]:
+                    setattr(row, attr, self.number(grid, r, cols[label], label, lambda v, u=unit: parse_money(v, u)))
             if source == m.SOURCE_TOTAL:
                 project.funding_total = row
             else:
                 project.funding.append(row)
 
     def read_spending(self, grid: Grid, project: m.Project) -> None:
+        if _is_empty(grid):
+            return  # an optional sheet left empty: no spending breakdown
         found = self.header(grid, ("支出内容", "金额"), ("说明",))
         if not found:
             return
         hr, cols, units = found
+        self.merges(grid, hr, cols, figures=("金额",))
         unit = self.unit_of(grid, hr, cols["金额"], units["金额"], "万元")
         for r in self.table_rows(grid, hr, cols):
             item = self.text(grid, r, cols["支出内容"])
@@ -508,6 +574,7 @@ class _Reader:
         if not found:
             return
         hr, cols, _ = found
+        self.merges(grid, hr, cols, grouping=("一级指标", "二级指标"), figures=("分值", "自评得分"))
         keys = {"一级指标": "level1", "二级指标": "level2", "三级指标": "name", "年度指标值": "target",
                 "实际完成值": "actual", "分值": "weight", "指标性质": "nature", "计量单位": "unit",
                 "自评得分": "self_score", "偏差原因分析及改进措施": "deviation"}
@@ -524,20 +591,24 @@ class _Reader:
             for label in ("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值"):
                 self.required_value(grid, r, cols[label], label, cell_text(grid.get(r, cols[label])))
             values["level1"], values["level2"] = label_of(values["level1"]), label_of(values["level2"])
-            values["weight"] = self.number(grid, r, cols["分值"], "分值")
-            values["self_score"] = self.number(grid, r, cols.get("自评得分"), "自评得分")
+            values["weight"] = self.number(grid, r, cols["分值"], "分值", parse_points)
+            values["self_score"] = self.number(grid, r, cols.get("自评得分"), "自评得分", parse_points, covered=None)
             project.indicators.append(m.Indicator(**values, cells=cells))
 
     def read_volumes(self, grid: Grid, project: m.Project) -> None:
+        if _is_empty(grid):
+            return  # an optional sheet left empty: no business volumes
         found = self.header(grid, ("业务类别", "数量", "金额"), ("备注",))
         if not found:
             return
         hr, cols, units = found
+        self.merges(grid, hr, cols, grouping=("业务类别",), figures=("数量", "金额"))
         unit = self.unit_of(grid, hr, cols["金额"], units["金额"], "亿元")
+        count_unit = units["数量"] or "宗"
         for r in self.table_rows(grid, hr, cols):
             category = self.text(grid, r, cols["业务类别"])
             self.required_value(grid, r, cols["业务类别"], "业务类别", category)
-            count = self.number(grid, r, cols["数量"], "数量", lambda v: parse_quantity(v).value)
+            count = self.number(grid, r, cols["数量"], "数量", lambda v: parse_number(v, count_unit))
             amount = self.number(grid, r, cols["金额"], "金额",
                                  lambda v: parse_money(v, unit, "亿元")) if unit else None
             volume = m.Volume(category, count, amount, self.text(grid, r, cols.get("备注")), {
@@ -573,6 +644,16 @@ def _is_panic(exc: BaseException) -> bool:
 def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:120]
+
+
+def parse_points(value: Any) -> Decimal:
+    """分值, 自评得分 and 预算执行率分值: a number, perhaps followed by its unit, 分."""
+    return parse_number(value, "分")
+
+
+def _is_empty(grid: Grid) -> bool:
+    """Nothing in any cell, not even a header (and no formula without a value)."""
+    return not grid.no_value and not any(cell_text(raw) for row in grid.rows for raw in row)
 
 
 def _is_blank(project: m.Project) -> bool:

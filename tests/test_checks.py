@@ -75,6 +75,26 @@ def cell(sheet, ref, value):
     return edit
 
 
+def merge(sheet, ref):
+    """Merge a range, keeping its first cell's value only (as a spreadsheet program does)."""
+    def edit(book):
+        first, *rest = [c for row in book[sheet][ref] for c in row]
+        for c in rest:
+            c.value = None
+        book[sheet].merge_cells(ref)
+    return edit
+
+
+def empty(*sheets):
+    """Sheets left with nothing in them, not even a header."""
+    def edit(book):
+        for name in sheets:
+            index = book.sheetnames.index(name)
+            book.remove(book[name])
+            book.create_sheet(name, index)
+    return edit
+
+
 def hide(sheet):
     def edit(book):
         book[sheet].sheet_state = "hidden"
@@ -100,6 +120,11 @@ CASES = {
     "sheet hidden": (None, hide("业务量"), {}, [("sheet-hidden", "业务量", "")]),
     "control characters": (seed_with(info=setitem("项目名称", "公共资源_x0007_交易")), None, {},  # OOXML escape of BEL
                            [("text-control-chars", "基本信息", "B3")]),
+    "figure merged": (None, merge("支出明细", "B5:B6"), {}, [("breakdown-sum-mismatch", "支出明细", "B2:B7"),
+                                                            ("merged-figure", "支出明细", "B5:B6")]),
+    "grouping merged": (seed_with(group=setitem(2, ("副组长", "单志刚"))), merge("评价工作组", "A3:A4"), {}, []),
+    "weight with its unit": (seed_with(indicators=indicator(0, weight="50分", self_score="50 分")), None, {}, []),
+    "optional sheets empty": (None, empty("业务量", "支出明细"), {}, []),
     "funding source unknown": (seed_with(funding=lambda f: f.append(("自筹资金", 0, 0, 0, 0))), None, {},
                                [("funding-source-unknown", "资金情况", "A3")]),
     # 基本信息
@@ -107,6 +132,10 @@ CASES = {
     "year of two digits": (seed_with(info=setitem("评价年度", "25")), None, {}, [("year-implausible", "基本信息", "B2")]),
     "year too late": (seed_with(info=setitem("评价年度", str(NEXT_YEAR + 1))), None, {},
                       [("year-implausible", "基本信息", "B2")]),
+    "year with 年度": (seed_with(info=setitem("评价年度", "2025年度")), None, {}, []),
+    "year as a code": (seed_with(info=setitem("评价年度", "FY2025")), None, {}, [("year-implausible", "基本信息", "B2")]),
+    "year as a date text": (seed_with(info=setitem("评价年度", "2025年12月")), None, {},
+                            [("year-implausible", "基本信息", "B2")]),
     "email malformed": (seed_with(info=setitem("联系邮箱", "spj@example")), None, {},
                         [("email-malformed", "基本信息", "B8")]),
     "email full-width": (seed_with(info=setitem("联系邮箱", "spj＠example.gov.cn")), None, {},
@@ -337,3 +366,45 @@ def test_every_scoring_note_has_a_message():
              "deadline-missed-self-score", "self-score-differs"}
     assert set(checks.NOTES) == codes
     assert codes <= set(CATALOGUE)
+
+
+# ---- no check runs on a value that failed to read ------------------------------------------------------------
+
+FOLLOW_ON = {
+    # 分值 unreadable: no 自评得分 judged against a weight of 0 ("超出分值范围（0–0 分）")
+    "weight, quantitative": (seed_with(indicators=indicator(0, weight="五十", self_score=50)), None,
+                             [("number-unreadable", "绩效指标", "G2")]),
+    "weight, qualitative": (seed_with(indicators=indicator(1, weight="三十", self_score=30)), None,
+                            [("number-unreadable", "绩效指标", "G3")]),
+    # 自评得分 unreadable: not "未填写自评得分"
+    "self score": (seed_with(indicators=indicator(1, self_score="三十")), None, [("number-unreadable", "绩效指标", "H3")]),
+    # 全年预算数 unreadable: not "已按年初预算数计算", nor 执行数 over the 年初预算数
+    "full-year budget": (seed_with(funding=[("当年财政拨款", 20, "三十二万九", 23.93, 23.93)]), None,
+                         [("number-unreadable", "资金情况", "C2")]),
+    # one source's 全年执行数 unreadable: no sum of the others compared with 支出明细
+    "one source's spending": (seed_with(funding=[("当年财政拨款", 30, 30, 22, 22),
+                                                 ("上年结转资金", 2.9, 2.9, 1.93, "一点九三")]), None,
+                              [("number-unreadable", "资金情况", "E3")]),
+    # a column whose unit is not understood: not "未填写"
+    "a column of unknown unit": (None, cell("资金情况", "E1", "全年执行数（千元）"), [("unit-unknown", "资金情况", "E1")]),
+    # 预算执行率分值 unreadable: weights not totalled with the default 10
+    "execution weight": (seed_with(info=setitem("预算执行率分值", "十五"), indicators=indicator(0, weight=45, self_score=45)),
+                         None,
+                         [("number-unreadable", "基本信息", "B14")]),
+    # a category's count unreadable: the 合计 row not compared with the others' sum
+    "volume count": (seed_with(volumes=lambda v: (v.__setitem__(0, ("政府采购", "二百六十二", 5.61)),
+                                                  v.append(("合计", 424, 35.67)))), None,
+                     [("number-unreadable", "业务量", "B2")]),
+}
+
+
+@pytest.mark.parametrize("data, edit, expected", FOLLOW_ON.values(), ids=FOLLOW_ON.keys())
+def test_no_check_runs_on_a_value_that_failed_to_read(tmp_path, data, edit, expected):
+    assert where(problems_of(tmp_path, data, edit)) == expected
+
+
+def test_a_merged_amount_is_summed_once(tmp_path):
+    problems = problems_of(tmp_path, None, merge("支出明细", "B5:B6"))
+    mismatch = next(p for p in problems if p.code == "breakdown-sum-mismatch")
+    assert mismatch.message == ("支出明细合计 21.15 万元与资金情况的全年执行数 23.93 万元不符（相差 2.78 万元）。"
+                                "请核对各项支出金额，使其合计等于全年执行数。")

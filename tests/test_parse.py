@@ -13,7 +13,7 @@ import pytest
 
 from perfeval.parse import (BAND_FULL, BAND_NONE, BAND_PARTIAL, EQ, GE, GT, KIND_DATE, KIND_NUMBER, KIND_TEXT, LE,
                             LT, ParseError, Value, date_not_later, in_common_unit, normalize, parse_actual,
-                            parse_money, parse_number, parse_quantity, parse_target, qualitative_band,
+                            parse_money, parse_number, parse_quantity, parse_target, parse_year, qualitative_band,
                             units_compatible)
 
 
@@ -312,6 +312,37 @@ def test_parse_number_keeps_percentage_points_and_rejects_other_units():
     assert str(exc.value) == "“32.9万元”含有无法识别的内容“万元”"
     with pytest.raises(ParseError):
         parse_number("1,23.4")  # a misplaced thousands separator is not read as 1
+
+
+def test_parse_number_reads_the_columns_own_unit():
+    assert parse_number("15分", "分") == parse_number("15 分", "分") == D(15)
+    assert parse_number("262宗", "宗") == D(262)
+    with pytest.raises(ParseError) as exc:
+        parse_number("15分")
+    assert str(exc.value) == "“15分”含有无法识别的内容“分”"
+
+
+@pytest.mark.parametrize("raw, reason, hint", [
+    ("80,0", "“80,0”中的“,”不是有效的分隔符", "应为数字，如 80.0 或 80"),
+    ("８０，０", "“８０，０”中的“,”不是有效的分隔符", "应为数字，如 80.0 或 80"),
+    ("80,0万元", "“80,0万元”中的“,”不是有效的分隔符", "应为数字，如 80.0 或 80"),
+    ("1,23.4", "“1,23.4”中的“.”不是有效的分隔符", "应为数字，如 123.4 或 123"),
+    ("1.234.5", "“1.234.5”中的“.”不是有效的分隔符", "应为数字，如 1234.5 或 1234"),
+    ("1,2345", "“1,2345”中的“,”不是有效的分隔符", "应为数字，如 1.2345 或 1"),
+])
+def test_a_stray_separator_names_what_is_expected(raw, reason, hint):
+    for parse in (parse_quantity, parse_number, parse_money):
+        with pytest.raises(ParseError) as exc:
+            parse(raw)
+        assert (str(exc.value), exc.value.hint) == (reason, hint)
+
+
+@pytest.mark.parametrize("raw, year", [
+    ("2025", 2025), ("2025年", 2025), ("2025年度", 2025), ("２０２５ 年度", 2025), (2025, 2025), (2025.0, 2025),
+    ("FY2025", None), ("2025-2026", None), ("二〇二五年", None), ("2025年12月", None), ("25", None), ("", None),
+])
+def test_parse_year(raw, year):
+    assert parse_year(raw) == year
 
 
 @pytest.mark.parametrize("raw, column_unit, wan, yi", [

@@ -405,3 +405,143 @@ def test_not_a_spreadsheet_is_reported(tmp_path):
     # Which code says so is the file-type check's business (file-unreadable / file-not-spreadsheet).
     assert [(p.code in ("file-unreadable", "file-not-spreadsheet"), p.severity) for p in result.problems] == [
         (True, "错误")]
+
+
+# ---- merged cells: grouping columns filled down, figures counted once -------------------------------------------
+
+def merged_at(path: Path, sheet: str, ref: str) -> Path:
+    """Merge ``ref`` in one sheet, keeping the value of its first cell only (as a spreadsheet program does)."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    first, *rest = [c for row in ws[ref] for c in row]
+    for c in rest:
+        c.value = None
+    ws.merge_cells(ref)
+    wb.save(path)
+    return path
+
+
+def merge_warning(ref: str, label: str, value: str) -> str:
+    first = ref.split(":")[0]
+    return (f"{label}的合并单元格 {ref} 只算一个数字（{value}），计入 {first} 一次，合并范围内的其他单元格不计。"
+            "如各行有各自的数字，请取消合并后逐行填写。")
+
+
+def test_a_merged_amount_counts_once_at_its_first_row(tmp_path):
+    # Two spending lines paid from one amount: 电话费 (row 5) and 专家评审费 (row 6) merged over 5.18 万元.
+    data = seed_rows()
+    data["spending"][3] = ("电话费及网络费用", 5.18, "")
+    path = merged_at(build_workbook(tmp_path / "m.xlsx", data), "支出明细", "B5:B6")
+    result = read_workbook(path)
+    assert [(p.code, p.severity, p.where, p.value) for p in result.problems] == [
+        ("merged-figure", "警告", "支出明细!B5:B6", "5.18")]
+    assert result.problems[0].message == merge_warning("B5:B6", "金额", "5.18")
+    amounts = [s.amount for s in result.project.spending]
+    assert amounts == [D(5), D("0.75"), D(1), D("5.18"), D(0), D(12)]
+    assert sum(amounts) == result.project.spent == D("23.93")  # not 29.11: the merged figure is not added twice
+
+
+@pytest.mark.parametrize("sheet, ref, label, value, figures", [
+    ("资金情况", "E2:E3", "全年执行数", "23.93", lambda p: [f.spent for f in p.funding]),
+    ("绩效指标", "G3:G4", "分值", "30", lambda p: [i.weight for i in p.indicators]),
+    ("绩效指标", "H3:H4", "自评得分", "30", lambda p: [i.self_score for i in p.indicators]),
+    ("业务量", "B2:B3", "数量", "262", lambda p: [v.count for v in p.volumes]),
+    ("业务量", "C4:C5", "金额", "8", lambda p: [v.amount for v in p.volumes]),
+], ids=["funding", "weight", "self-score", "count", "volume-amount"])
+def test_a_merged_figure_counts_once_in_every_figure_column(tmp_path, sheet, ref, label, value, figures):
+    data = seed_rows()
+    data["funding"].append(("上年结转资金", 0, 0, 0, 0))
+    path = merged_at(build_workbook(tmp_path / "m.xlsx", data), sheet, ref)
+    result = read_workbook(path)
+    assert [(p.code, p.where, p.message) for p in result.problems] == [
+        ("merged-figure", f"{sheet}!{ref}", merge_warning(ref, label, value))]
+    expected = {
+        "全年执行数": [D("23.93"), D(0)], "分值": [D(50), D(30), D(0)], "自评得分": [D(50), D(30), None],
+        "数量": [D(262), D(0), D(29), D(63)], "金额": [D("5.61"), D("20.6"), D(8), D(0)]}[label]
+    assert figures(result.project) == expected
+
+
+def test_merged_grouping_cells_are_filled_down_without_a_warning(tmp_path):
+    data = seed_rows()
+    data["group"][2] = ("副组长", "单志刚")
+    path = merged_at(build_workbook(tmp_path / "g.xlsx", data), "评价工作组", "A3:A4")
+    project = read_ok(merged_at(path, "业务量", "A2:A3"))
+    assert [m.role for m in project.members] == ["组长", "副组长", "副组长", "组员", "组员", "组员"]
+    assert [v.category for v in project.volumes] == ["政府采购", "政府采购", "土地使用权", "国有产权"]
+
+
+# ---- 评价年度: one year, however it is written ------------------------------------------------------------------
+
+@pytest.mark.parametrize("written", ["2025", "2025年", "2025年度", " ２０２５ 年度", 2025])
+def test_the_year_is_read_as_four_digits(tmp_path, written):
+    data = seed_rows()
+    data["info"]["评价年度"] = written
+    project = read_ok(build_workbook(tmp_path / "y.xlsx", data))
+    assert (project.info["评价年度"], project.year) == ("2025", 2025)
+
+
+@pytest.mark.parametrize("written", ["FY2025", "2025-2026", "二〇二五年", "2025年12月"])
+def test_another_year_text_is_kept_as_written_and_has_no_year(tmp_path, written):
+    data = seed_rows()
+    data["info"]["评价年度"] = written
+    project = read_ok(build_workbook(tmp_path / "y.xlsx", data))
+    assert (project.info["评价年度"], project.year) == (written, None)
+
+
+# ---- numbers with their own unit, numbers with a stray separator ---------------------------------------------
+
+def test_a_number_followed_by_its_own_unit_is_read(tmp_path):
+    data = seed_rows()
+    data["indicators"][0] = ("产出指标", "数量指标", "采购招标率", "正向", "100%", "100%", "50分", "50 分", "")
+    data["volumes"][0] = ("政府采购", "262宗", 5.61)
+    data["info"]["预算执行率分值"] = "10分"
+    project = read_ok(build_workbook(tmp_path / "u.xlsx", data))
+    assert (project.indicators[0].weight, project.indicators[0].self_score) == (D(50), D(50))
+    assert project.volumes[0].count == D(262)
+    assert project.execution_weight == D(10)
+
+
+def test_a_count_in_another_unit_than_its_columns_is_unreadable(tmp_path):
+    data = seed_rows()
+    data["volumes"][0] = ("政府采购", "262分", 5.61)
+    result = read_workbook(build_workbook(tmp_path / "u.xlsx", data))
+    assert [(p.code, p.where) for p in result.problems] == [("number-unreadable", "业务量!B2")]
+
+
+@pytest.mark.parametrize("written, message", [
+    ("23,93", "全年执行数无法识别为数字：“23,93”中的“,”不是有效的分隔符。应为数字，如 23.93 或 23。"),
+    ("２３，９３万元", "全年执行数无法识别为数字：“２３，９３万元”中的“,”不是有效的分隔符。应为数字，如 23.93 或 23。"),
+    ("1.234.5", "全年执行数无法识别为数字：“1.234.5”中的“.”不是有效的分隔符。应为数字，如 1234.5 或 1234。"),
+])
+def test_a_number_with_a_stray_separator_says_what_is_expected(tmp_path, written, message):
+    data = seed_rows()
+    data["funding"] = [("当年财政拨款", 32.9, 32.9, 23.93, written)]
+    result = read_workbook(build_workbook(tmp_path / "s.xlsx", data))
+    assert [(p.code, p.where, p.value, p.message) for p in result.problems] == [
+        ("number-unreadable", "资金情况!E2", written, message)]
+
+
+# ---- optional sheets left empty ------------------------------------------------------------------------------
+
+def emptied(path: Path, *sheets: str) -> Path:
+    wb = openpyxl.load_workbook(path)
+    for name in sheets:
+        index = wb.sheetnames.index(name)
+        wb.remove(wb[name])
+        wb.create_sheet(name, index)
+    wb.save(path)
+    return path
+
+
+def test_an_empty_optional_sheet_means_none(tmp_path):
+    project = read_ok(emptied(build_workbook(tmp_path / "e.xlsx"), "业务量", "支出明细"))
+    assert project.volumes == [] and project.spending == [] and project.volume_total is None
+
+
+def test_an_optional_sheet_with_data_but_no_header_stays_an_error(tmp_path):
+    path = emptied(build_workbook(tmp_path / "e.xlsx"), "业务量")
+    wb = openpyxl.load_workbook(path)
+    wb["业务量"]["B3"] = 262
+    wb.save(path)
+    result = read_workbook(path)
+    assert [(p.code, p.where) for p in result.problems] == [("header-missing", "业务量")]
