@@ -10,7 +10,7 @@ import pytest
 from perfeval.config import Config
 from perfeval.model import Indicator
 from perfeval.problems import Problem
-from perfeval.render.table import DRAFT_BANNER, MAIN_SHEET, NO_PROBLEMS, PROBLEM_SHEET, write_table
+from perfeval.render.table import DRAFT_BANNER, MAIN_SHEET, PROBLEM_SHEET, write_table
 from render_fixtures import card_for, seed_card, seed_project
 
 HOSTILE = '=HYPERLINK("http://example.com","x")'
@@ -118,11 +118,27 @@ def test_text_is_never_a_formula(tmp_path):
         assert ws[cell].data_type == "s"
 
 
-def test_problem_sheet_empty(tmp_path):
+def test_a_clean_table_is_one_sheet_printed_on_one_page(tmp_path):
+    """No 问题清单 page saying there is nothing to say: the footer of a clean table reads 第 1 页，共 1 页."""
     wb = write(tmp_path)
+    assert wb.sheetnames == [MAIN_SHEET]
+    ws = wb[MAIN_SHEET]
+    assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+    assert ws.print_area == "'自评表'!$A$1:$I$18"  # the table and its two sign-off lines
+
+
+def test_the_problem_list_prints_on_its_own_pages(tmp_path):
+    problems = [Problem("text-too-long", "“项目背景”超过 500 字。" * 8, "seed.xlsx", "基本信息", "B10", "很长的文字" * 20)]
+    wb = write(tmp_path, problems=problems)
+    assert wb.sheetnames == [MAIN_SHEET, PROBLEM_SHEET]
     ps = wb[PROBLEM_SHEET]
     assert [c.value for c in ps[1]] == ["序号", "严重程度", "工作表", "单元格", "问题说明", "填写值"]
-    assert ps["A2"].value == NO_PROBLEMS
+    assert ps.page_setup.paperSize == 9 and ps.page_setup.orientation == "landscape"
+    assert ps.sheet_properties.pageSetUpPr.fitToPage and ps.page_setup.fitToHeight == 0
+    assert ps.print_title_rows == "$1:$1"
+    assert ps.print_area == "'问题清单'!$A$1:$F$2"
+    assert ps["E2"].alignment.wrap_text and ps["F2"].alignment.wrap_text
+    assert ps.row_dimensions[2].height > 2 * ps.row_dimensions[1].height  # sized for its wrapped lines
 
 
 def test_problem_sheet_lists_problems_and_marks_draft(tmp_path):

@@ -1,4 +1,4 @@
-"""The official 项目支出绩效自评表 as an .xlsx workbook (XlsxWriter), plus a 问题清单 sheet.
+"""The official 项目支出绩效自评表 as an .xlsx workbook (XlsxWriter), plus a 问题清单 sheet when there are problems.
 
 Layout as domain.md "The official output table", nine columns A–I:
 
@@ -39,7 +39,7 @@ TITLE = "项目支出绩效自评表"
 DRAFT_SUFFIX = "（草稿）"
 DRAFT_BANNER = "未通过校验（草稿）：本表存在错误，请按“问题清单”修改后重新提交"
 DRAFT_HEADER = "未通过校验（草稿），不得作为正式自评表报送"
-NO_PROBLEMS = "未发现问题"
+FOOTER = "&C第 &P 页，共 &N 页"
 FONT = "宋体"
 CREATED = dt.datetime(2000, 1, 1)  # a fixed date keeps the output byte-stable
 
@@ -249,14 +249,9 @@ def _write_main(wb, project: Project, card: ScoreCard, config: Config, draft: bo
     g.size_rows(skip=(0,))
 
     ws.hide_gridlines(2)
-    ws.set_paper(9)  # A4
     ws.set_portrait()
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0, 1 if draft else 0)
-    ws.set_margins(left=0.5, right=0.5, top=0.8, bottom=0.8)
+    _print_setup(ws, max(row, last_table_row), LAST_COL, 1 if draft else 0)
     ws.center_horizontally()
-    ws.print_area(0, 0, max(row, last_table_row), LAST_COL)
-    ws.set_footer("&C第 &P 页，共 &N 页")
     if draft:
         ws.set_header("&C&KC00000" + DRAFT_HEADER)
         ws.set_tab_color("#C00000")
@@ -273,8 +268,6 @@ def _write_problems(wb, problems: list[Problem]) -> None:
         ws.set_column(col, col, width)
     for col, header in enumerate(PROBLEM_HEADERS):
         g.text(0, col, header, head)
-    if not problems:
-        g.text(1, 0, NO_PROBLEMS, plain, last_col=len(PROBLEM_HEADERS) - 1)
     for i, p in enumerate(problems, start=1):
         cell_fmt = red if p.severity == ERROR else plain
         ws.write_number(i, 0, i, cell_fmt)
@@ -282,18 +275,26 @@ def _write_problems(wb, problems: list[Problem]) -> None:
             g.text(i, col, value, cell_fmt)
     g.size_rows()
     ws.freeze_panes(1, 0)
-    if problems:
-        ws.autofilter(0, 0, len(problems), len(PROBLEM_HEADERS) - 1)
-    ws.set_paper(9)
+    ws.autofilter(0, 0, len(problems), len(PROBLEM_HEADERS) - 1)
     ws.set_landscape()
+    _print_setup(ws, len(problems), len(PROBLEM_HEADERS) - 1, 0)
+
+
+def _print_setup(ws, last_row: int, last_col: int, title_rows: int) -> None:
+    """A4, one page wide (as many tall as needed), the title rows on every page, page numbers in the footer."""
+    ws.set_paper(9)
     ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
+    ws.repeat_rows(0, title_rows)
+    ws.set_margins(left=0.5, right=0.5, top=0.8, bottom=0.8)
+    ws.print_area(0, 0, last_row, last_col)
+    ws.set_footer(FOOTER)
 
 
 def write_table(path, project: Project, card: ScoreCard, problems: list[Problem], config: Config) -> Path:
     """Write the 项目支出绩效自评表 of one project to ``path`` (.xlsx), atomically; returns the path.
 
-    When any problem is an error the table is marked as a draft (title suffix, red banner, page header).
+    When any problem is an error the table is marked as a draft (title suffix, red banner, page header). The
+    problems are listed on a second sheet, printed on pages of their own; a clean table is one sheet.
     """
     path = Path(path)
     draft = has_errors(problems)
@@ -304,6 +305,7 @@ def write_table(path, project: Project, card: ScoreCard, problems: list[Problem]
         wb.set_properties({"title": title_text(project.year, draft), "subject": clean(project.name),
                            "author": "perfeval", "created": CREATED})
         _write_main(wb, project, card, config, draft)
-        _write_problems(wb, list(problems))
+        if problems:  # a clean table is the one page of the form, with no list saying there is nothing to list
+            _write_problems(wb, list(problems))
         wb.close()
     return path
