@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from decimal import Decimal as D
 
 import openpyxl
@@ -71,12 +73,50 @@ def test_indicator_rows_total_and_grade(ws):
         ["满意度指标", "服务对象满意度指标", "使用人员满意度", "≥95%", "100%", 10, 10],
     ]
     assert ws["A15"].value == "总分" and "A15:F15" in merged(ws)
-    assert (ws["G15"].value, ws["H15"].value, ws["I15"].value) == (100, 97.27, "优")
+    assert (ws["G15"].value, ws["H15"].value, ws["I15"].value) == (100, 97.27, "等级：优")
 
 
-def test_sign_off_lines(ws):
-    texts = [c.value for row in ws.iter_rows(min_row=16) for c in row if c.value]
-    assert texts == ["填表人：", "联系电话：0431-12345678", "填报日期：", "单位负责人：", "单位（盖章）"]
+def sign_off(ws) -> list[str]:
+    return [c.value for row in ws.iter_rows(min_row=16) for c in row if c.value]
+
+
+def test_sign_off_lines_from_the_workbook(tmp_path):
+    """填表人 is the 联系人 (填表人姓名 in the template); 填报日期 the day the workbook says it was saved."""
+    project = seed_project()
+    project.saved_at = dt.datetime(2026, 3, 5, 16, 20)
+    path = write_table(tmp_path / "t.xlsx", project, card_for(project), [], Config())
+    ws = openpyxl.load_workbook(path)[MAIN_SHEET]
+    assert sign_off(ws) == ["填表人：杨小宝", "联系电话：0431-12345678", "填报日期：2026年3月5日", "单位负责人：",
+                            "单位（盖章）"]
+
+
+def test_sign_off_date_from_the_files_time_never_the_run(tmp_path):
+    """Without a saved date the input file's modification day is the 填报日期; with neither the date stays blank
+    (the day of the run would change the output, and mail it again, on every run)."""
+    source = tmp_path / "项目.xlsx"
+    source.write_bytes(b"")
+    os.utime(source, (0, dt.datetime(2026, 2, 27, 9, 30).timestamp()))
+    project = seed_project()
+    ws = openpyxl.load_workbook(write_table(tmp_path / "a.xlsx", project, card_for(project), [], Config(),
+                                            source=source))[MAIN_SHEET]
+    assert "填报日期：2026年2月27日" in sign_off(ws)
+    project.saved_at = dt.datetime(2026, 3, 1, 23, 0, tzinfo=dt.timezone.utc)  # an aware time is read in local time
+    ws = openpyxl.load_workbook(write_table(tmp_path / "b.xlsx", project, card_for(project), [], Config(),
+                                            source=source))[MAIN_SHEET]
+    local = project.saved_at.astimezone()
+    assert f"填报日期：{local.year}年{local.month}月{local.day}日" in sign_off(ws)
+    project.saved_at = None
+    ws = openpyxl.load_workbook(write_table(tmp_path / "c.xlsx", project, card_for(project), [], Config()))[MAIN_SHEET]
+    assert "填报日期：" in sign_off(ws)
+
+
+def test_the_report_dates_its_sign_off_as_the_table_does(tmp_path):
+    from perfeval.render.report import report_context
+
+    project = seed_project()
+    project.saved_at = dt.datetime(2026, 3, 5, 16, 20)
+    context = report_context(project, card_for(project), Config())
+    assert (context["contact"], context["phone"], context["filled_date"]) == ("杨小宝", "0431-12345678", "2026年3月5日")
 
 
 def test_print_setup(ws):

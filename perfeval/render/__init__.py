@@ -6,10 +6,13 @@ This module holds the small text helpers both share. Every figure is formatted t
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 import unicodedata
 
 from perfeval import fmt
+from perfeval.model import Project
 
 # Characters XML 1.0 forbids (and DEL), which corrupt a .docx or an .xlsx; tab and newline are kept.
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -61,6 +64,20 @@ def number_format(places: int) -> str:
     return "0" if places <= 0 else "0." + "0" * places
 
 
+def filled_on(project: Project, source: str | os.PathLike | None = None) -> dt.date | None:
+    """填报日期: the day the workbook says it was last saved (an aware time in local time), else the day its file
+    ``source`` was last modified; never the day of the run, so that an output stays the same from run to run."""
+    if project.saved_at is not None:
+        saved = project.saved_at
+        return (saved.astimezone() if saved.tzinfo else saved).date()
+    if source is None:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(os.stat(source).st_mtime).date()
+    except (OSError, ValueError, OverflowError):
+        return None
+
+
 def display_width(text: str) -> int:
     """Width in spreadsheet column units: Chinese (wide) characters count two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
@@ -70,4 +87,4 @@ from .report import ReportTemplateError, render_docx, render_markdown, report_co
 from .table import write_table  # noqa: E402
 
 __all__ = ["write_table", "report_context", "render_markdown", "render_docx", "ReportTemplateError", "clean",
-           "with_unit", "shown_actual", "number_format", "display_width"]
+           "with_unit", "shown_actual", "number_format", "display_width", "filled_on"]

@@ -9,8 +9,8 @@ Layout as domain.md "The official output table", nine columns A–I:
     项目资金（万元） (A, merged down) | row label (B:C) | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分
     年度总体目标 (A, merged down) | 预期目标 (B:E) | 实际完成情况 (F:I), then the two texts
     绩效指标 (A, merged down) | 一级 | 二级 | 三级 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因分析及改进措施
-    总分 (A:F) | 100 | total | grade
-    sign-off lines
+    总分 (A:F) | 100 | total | 等级：grade
+    sign-off lines: 填表人 (the 联系人), 联系电话, 填报日期 (the workbook's saved day, else its file's)
 
 Text from the input is always written with ``write_string`` (never a formula); figures are numbers rounded
 for display by :func:`perfeval.fmt.table_value` with a matching number format. The output is byte-stable.
@@ -31,7 +31,7 @@ from perfeval.fileio import atomic_path
 from perfeval.model import FUNDING_SOURCES, SOURCE_CURRENT, SOURCE_TOTAL, FundingRow, Project, ScoreCard
 from perfeval.problems import ERROR, Problem, has_errors
 
-from . import clean, display_width, number_format, shown_actual, with_unit
+from . import clean, display_width, filled_on, number_format, shown_actual, with_unit
 
 MAIN_SHEET = "自评表"
 PROBLEM_SHEET = "问题清单"
@@ -151,7 +151,7 @@ def _runs(keys: list) -> list[tuple[int, int]]:
     return runs
 
 
-def _write_main(wb, project: Project, card: ScoreCard, config: Config, draft: bool) -> None:
+def _write_main(wb, project: Project, card: ScoreCard, config: Config, draft: bool, filled: str) -> None:
     from perfeval.scoring import weight_total
 
     places = config.table_decimals
@@ -235,14 +235,14 @@ def _write_main(wb, project: Project, card: ScoreCard, config: Config, draft: bo
     g.text(row, 0, "总分", f["label"], last_col=5)
     g.number(row, 6, score(weight_total(project, card)), f["total"])
     g.number(row, 7, score(card.total), f["total"])
-    g.text(row, 8, card.grade, f["grade"])
+    g.text(row, 8, f"等级：{card.grade}" if card.grade else "", f["grade"])
     last_table_row = row
 
-    # Sign-off lines, outside the table.
+    # Sign-off lines, outside the table, filled from the workbook (填表人 is its 联系人, labelled 填表人姓名).
     row += 2
-    g.text(row, 0, "填表人：", f["sign"], last_col=2)
+    g.text(row, 0, "填表人：" + clean(project.info.get("联系人", "")), f["sign"], last_col=2)
     g.text(row, 3, "联系电话：" + clean(project.info.get("联系电话", "")), f["sign"], last_col=5)
-    g.text(row, 6, "填报日期：", f["sign"], last_col=LAST_COL)
+    g.text(row, 6, "填报日期：" + filled, f["sign"], last_col=LAST_COL)
     row += 1
     g.text(row, 0, "单位负责人：", f["sign"], last_col=2)
     g.text(row, 6, "单位（盖章）", f["sign"], last_col=LAST_COL)
@@ -290,8 +290,12 @@ def _print_setup(ws, last_row: int, last_col: int, title_rows: int) -> None:
     ws.set_footer(FOOTER)
 
 
-def write_table(path, project: Project, card: ScoreCard, problems: list[Problem], config: Config) -> Path:
+def write_table(path, project: Project, card: ScoreCard, problems: list[Problem], config: Config,
+                source=None) -> Path:
     """Write the 项目支出绩效自评表 of one project to ``path`` (.xlsx), atomically; returns the path.
+
+    ``source`` is the input workbook's file: its modification day is the 填报日期 when the workbook does not say
+    when it was saved.
 
     When any problem is an error the table is marked as a draft (title suffix, red banner, page header). The
     problems are listed on a second sheet, printed on pages of their own; a clean table is one sheet.
@@ -304,7 +308,7 @@ def write_table(path, project: Project, card: ScoreCard, problems: list[Problem]
                                             "strings_to_numbers": False, "in_memory": True})
         wb.set_properties({"title": title_text(project.year, draft), "subject": clean(project.name),
                            "author": "perfeval", "created": CREATED})
-        _write_main(wb, project, card, config, draft)
+        _write_main(wb, project, card, config, draft, fmt.date(filled_on(project, source)))
         if problems:  # a clean table is the one page of the form, with no list saying there is nothing to list
             _write_problems(wb, list(problems))
         wb.close()
