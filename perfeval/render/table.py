@@ -19,7 +19,6 @@ for display by :func:`perfeval.fmt.table_value` with a matching number format. T
 from __future__ import annotations
 
 import datetime as dt
-import math
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from perfeval.fileio import atomic_path
 from perfeval.model import FUNDING_SOURCES, SOURCE_CURRENT, SOURCE_TOTAL, FundingRow, Project, ScoreCard
 from perfeval.problems import ERROR, Problem, has_errors
 
-from . import clean, display_width, filled_on, number_format, shown_actual, with_unit
+from . import clean, filled_on, number_format, row_height, shown_actual, with_unit, wrapped_lines
 
 MAIN_SHEET = "自评表"
 PROBLEM_SHEET = "问题清单"
@@ -52,8 +51,6 @@ INDICATOR_HEADERS = ("一级指标", "二级指标", "三级指标", "年度指�
 SOURCE_LABELS = {SOURCE_CURRENT: "其中：" + SOURCE_CURRENT}
 PROBLEM_HEADERS = ("序号", "严重程度", "工作表", "单元格", "问题说明", "填写值")
 PROBLEM_WIDTHS = (6, 10, 14, 10, 60, 30)
-LINE_HEIGHT = 14.5  # points per line of 11-point text
-MIN_HEIGHT = 21.0
 
 
 def title_text(year: int | None, draft: bool = False) -> str:
@@ -95,16 +92,12 @@ class _Grid:
             self.ws.write_number(row, col, value, fmt_)
 
     def _fit(self, row: int, text: str, width: int) -> None:
-        usable = max(width - 2, 4)
-        # a part of at most usable / 2 characters fits on one line whatever its characters (no need to measure it)
-        lines = sum(1 if 2 * len(part) <= usable else max(1, math.ceil(display_width(part) / usable))
-                    for part in text.split("\n")) if text else 1
-        self.lines[row] = max(self.lines.get(row, 1), lines)
+        self.lines[row] = max(self.lines.get(row, 1), wrapped_lines(text, width))
 
     def size_rows(self, skip: tuple[int, ...] = ()) -> None:
         for row, lines in self.lines.items():
             if row not in skip:
-                self.ws.set_row(row, max(MIN_HEIGHT, lines * LINE_HEIGHT + 6))
+                self.ws.set_row(row, row_height(lines))
 
 
 def _formats(wb, score_places: int) -> dict:
