@@ -9,7 +9,6 @@ file openpyxl cannot open) a new .xlsx holding only the 问题清单 is written 
 from __future__ import annotations
 
 import math
-import unicodedata
 from pathlib import Path
 
 import openpyxl
@@ -19,18 +18,24 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import quote_sheetname, range_boundaries
 from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .checks import sheet_label, sort_problems
 from .fileio import atomic_path
 from .problems import ERROR, INFO, SEVERITIES, WARNING, Problem
+from .render import display_width, row_height, wrapped_lines
 
 ANNOTATABLE = (".xlsx", ".xlsm")
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 LIST_SHEET = "问题清单"
 HEADERS = ("序号", "严重程度", "工作表", "单元格", "问题代码", "问题说明", "填写值")
-MAX_WIDTHS = (6, 8, 16, 12, 30, 80, 40)  # characters (a Chinese character counts two)
-WRAPPED = {"问题说明", "填写值"}
+# Column widths at most, in characters (a Chinese character counts two), with 2 added for the cell's padding:
+# together within PAGE_WIDTH, what A4 landscape holds at full size, so the list prints one page wide unshrunk
+# (and fit to the width besides). Longer texts wrap.
+MAX_WIDTHS = (6, 8, 12, 10, 22, 52, 16)
+PAGE_WIDTH = 140
+FOOTER = "第 &P 页，共 &N 页"
 FILLS = {ERROR: "FFC7CE", WARNING: "FFEB9C", INFO: "DDEBF7"}  # red-ish, yellow, light blue
 TAB_COLORS = {ERROR: "C00000", WARNING: "FFC000", INFO: "5B9BD5"}
 HEADER_FILL = "D9D9D9"
@@ -167,7 +172,7 @@ def _comment(cell, messages: list[str]) -> None:
     if cell.comment is not None and cell.comment.text.strip():
         text = f"{cell.comment.text.rstrip()}\n\n{text}"
     text = _clean(text)
-    lines = sum(max(1, math.ceil(_width(line) / (COMMENT_WIDTH * 2))) for line in text.split("\n"))
+    lines = sum(max(1, math.ceil(display_width(line) / (COMMENT_WIDTH * 2))) for line in text.split("\n"))
     comment = Comment(text, AUTHOR)
     comment.width = 320
     comment.height = min(40 + 18 * lines, 600)
@@ -184,23 +189,24 @@ def _problem_list(book, problems: list[Problem], links: dict[int, tuple[str, str
         title, n = f"{LIST_SHEET}{n}", n + 1
     ws = book.create_sheet(title, 0)
     bold = Font(bold=True)
+    wrapped = Alignment(wrap_text=True, vertical="top")
     for col, header in enumerate(HEADERS, 1):
         cell = ws.cell(1, col)
         _put(cell, header)
         cell.font = bold
         cell.fill = PatternFill("solid", start_color=HEADER_FILL, end_color=HEADER_FILL)
-    widths = [_width(h) for h in HEADERS]
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    widths = [display_width(h) for h in HEADERS]
+    texts = []
     for i, p in enumerate(problems):
         row = i + 2
         values = (i + 1, p.severity, p.sheet, p.cell, p.code, p.message, p.value)
+        texts.append(["" if value is None else _clean(str(value)) for value in values])
         for col, value in enumerate(values, 1):
             cell = ws.cell(row, col)
             _put(cell, value)
-            widths[col - 1] = max(widths[col - 1], _width("" if value is None else str(value)))
-            if HEADERS[col - 1] in WRAPPED:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-            else:
-                cell.alignment = Alignment(vertical="top")
+            widths[col - 1] = max(widths[col - 1], display_width(texts[-1][col - 1]))
+            cell.alignment = wrapped
         colour = FILLS[p.severity]
         ws.cell(row, 2).fill = PatternFill("solid", start_color=colour, end_color=colour)
         if i in links:
@@ -210,16 +216,35 @@ def _problem_list(book, problems: list[Problem], links: dict[int, tuple[str, str
                 _put(link, "（转到工作表）")
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"{quote_sheetname(sheet)}!{anchor}")
             link.style = "Hyperlink"
-            link.alignment = Alignment(vertical="top")
-    for col, (width, cap) in enumerate(zip(widths, MAX_WIDTHS), 1):
-        ws.column_dimensions[get_column_letter(col)].width = min(width, cap) + 2
+            link.alignment = wrapped
+    widths = [min(width, cap) + 2 for width, cap in zip(widths, MAX_WIDTHS)]
+    for col, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    # Row heights for the wrapped lines: a spreadsheet program keeps a written row's height as the file says.
+    ws.row_dimensions[1].height = row_height(max(wrapped_lines(h, w) for h, w in zip(HEADERS, widths)))
+    for row, values in enumerate(texts, 2):
+        ws.row_dimensions[row].height = row_height(max(wrapped_lines(t, w) for t, w in zip(values, widths)))
     ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{len(problems) + 1}"
+    last = f"{get_column_letter(len(HEADERS))}{len(problems) + 1}"
+    ws.auto_filter.ref = f"A1:{last}"
+    _print_setup(ws, f"A1:{last}")
     for sheet in book.worksheets:
         sheet.sheet_view.tabSelected = False
     ws.sheet_view.tabSelected = True
     book.active = 0
     return ws
+
+
+def _print_setup(ws: Worksheet, area: str) -> None:
+    """A4 landscape, one page wide and as many tall as needed, the header row on every page, page numbers."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    ws.print_title_rows = "1:1"
+    ws.print_area = area
+    ws.oddFooter.center.text = FOOTER
 
 
 def _put(cell, value) -> None:
@@ -234,9 +259,3 @@ def _put(cell, value) -> None:
 
 def _clean(text: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("", text)
-
-
-def _width(text: str) -> int:
-    """Display width: a Chinese (wide) character takes two columns."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-

@@ -5,6 +5,7 @@ Everything upstream keeps full precision; every renderer (自评表, report, sum
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Context, Decimal, getcontext
 
 HUNDRED = Decimal(100)
@@ -72,3 +73,8 @@ def prose_score(total: Decimal, grade: str, places: int, grade_of) -> str:
     if grade_of(shown) != grade:
         return fixed(total, 2)
     return fixed(total, places)
+
+
+def date(day: dt.date | None) -> str:
+    """A day as a form writes it: 2026年3月5日."""
+    return "" if day is None else f"{day.year}年{day.month}月{day.day}日"

@@ -87,9 +87,10 @@ def write_outputs(ev: Evaluation, folder: Path, config: Config, root: Path | Non
     outputs: dict[str, Path] = {}
     if ev.project is not None and ev.card is not None:
         title = safe_name(ev.project.name or ev.source.stem, max_len=60)
-        outputs["table"] = write_table(folder / f"{title}_绩效自评表.xlsx", ev.project, ev.card, ev.problems, config)
+        outputs["table"] = write_table(folder / f"{title}_绩效自评表.xlsx", ev.project, ev.card, ev.problems, config,
+                                       ev.source)
         outline = config.report["outline"]
-        context = report_context(ev.project, ev.card, config, ev.problems)
+        context = report_context(ev.project, ev.card, config, ev.problems, ev.source)
         template = config.report["docx_template"] or None
         outputs["report_docx"] = render_docx(context, folder / f"{title}_绩效自评报告.docx", outline, template)
         if config.report["markdown"]:

@@ -69,9 +69,30 @@ def test_the_problem_list_comes_first_with_links(tmp_path, faulty):
     assert [ws.cell(r, 4).hyperlink.location for r in (2, 3, 4)] == ["'支出明细'!B2", "'绩效指标'!H2", "'绩效指标'!H3"]
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref == "A1:G4"
-    assert ws.column_dimensions["F"].width > 60 > ws.column_dimensions["A"].width
+    assert ws.column_dimensions["F"].width > 40 > ws.column_dimensions["A"].width
     assert fill(ws, "B2") == RED and fill(ws, "B3") == YELLOW and fill(ws, "B4") == BLUE
     assert [s.sheet_view.tabSelected for s in book.worksheets] == [True] + [False] * (len(book.worksheets) - 1)
+
+
+def test_the_problem_list_prints_on_a4_landscape_within_the_page_width(tmp_path, faulty):
+    """However many and however long the messages, the list prints one page wide on A4 landscape: columns sized
+    for the page, every cell wrapped, the header row on every page."""
+    source, problems = faulty
+    long = Problem("value-missing", "“项目背景”未填写。" * 30, "项目.xlsx", "基本信息", "B10", "很长的填写值" * 30)
+    many = problems + [long] * 40
+    ws = openpyxl.load_workbook(annotate.write_annotated(source, many, tmp_path / "标注版.xlsx"))["问题清单"]
+    assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # 1 page wide, any tall
+    assert ws.print_title_rows == "$1:$1"
+    assert ws.print_area == f"'问题清单'!$A$1:$G${len(many) + 1}"
+    widths = [ws.column_dimensions[c].width for c in "ABCDEFG"]
+    assert sum(widths) <= annotate.PAGE_WIDTH and max(widths) == widths[5]  # 问题说明 is the widest
+    assert all(ws.cell(r, c).alignment.wrap_text for r in (1, 2, len(many) + 1) for c in range(1, 8))
+    # rows as tall as their wrapped text (a written height is kept as written when the file is opened)
+    heights = {ws.cell(r, 6).value: ws.row_dimensions[r].height for r in range(2, len(many) + 2)}
+    assert heights[long.message] > 10 * 14 > 2 * heights[problems[1].message]
+    assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
 
 
 def test_the_original_is_untouched_and_every_value_kept(tmp_path, faulty):

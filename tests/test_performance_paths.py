@@ -170,7 +170,7 @@ def test_table_cells(tmp_path):
     assert ws["D5"].value == pytest.approx(float(ev.project.initial_budget))
     total_row = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "总分")
     assert ws.cell(total_row, 8).value == pytest.approx(round(float(ev.card.total), 2))
-    assert ws.cell(total_row, 9).value == ev.card.grade
+    assert ws.cell(total_row, 9).value == f"等级：{ev.card.grade}"
 
 
 # ---- the manifest: rows kept compressed, an entry on a line ----------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from decimal import Decimal as D
 
 import openpyxl
@@ -10,7 +12,7 @@ import pytest
 from perfeval.config import Config
 from perfeval.model import Indicator
 from perfeval.problems import Problem
-from perfeval.render.table import DRAFT_BANNER, MAIN_SHEET, NO_PROBLEMS, PROBLEM_SHEET, write_table
+from perfeval.render.table import DRAFT_BANNER, MAIN_SHEET, PROBLEM_SHEET, write_table
 from render_fixtures import card_for, seed_card, seed_project
 
 HOSTILE = '=HYPERLINK("http://example.com","x")'
@@ -71,12 +73,50 @@ def test_indicator_rows_total_and_grade(ws):
         ["满意度指标", "服务对象满意度指标", "使用人员满意度", "≥95%", "100%", 10, 10],
     ]
     assert ws["A15"].value == "总分" and "A15:F15" in merged(ws)
-    assert (ws["G15"].value, ws["H15"].value, ws["I15"].value) == (100, 97.27, "优")
+    assert (ws["G15"].value, ws["H15"].value, ws["I15"].value) == (100, 97.27, "等级：优")
 
 
-def test_sign_off_lines(ws):
-    texts = [c.value for row in ws.iter_rows(min_row=16) for c in row if c.value]
-    assert texts == ["填表人：", "联系电话：0431-12345678", "填报日期：", "单位负责人：", "单位（盖章）"]
+def sign_off(ws) -> list[str]:
+    return [c.value for row in ws.iter_rows(min_row=16) for c in row if c.value]
+
+
+def test_sign_off_lines_from_the_workbook(tmp_path):
+    """填表人 is the 联系人 (填表人姓名 in the template); 填报日期 the day the workbook says it was saved."""
+    project = seed_project()
+    project.saved_at = dt.datetime(2026, 3, 5, 16, 20)
+    path = write_table(tmp_path / "t.xlsx", project, card_for(project), [], Config())
+    ws = openpyxl.load_workbook(path)[MAIN_SHEET]
+    assert sign_off(ws) == ["填表人：杨小宝", "联系电话：0431-12345678", "填报日期：2026年3月5日", "单位负责人：",
+                            "单位（盖章）"]
+
+
+def test_sign_off_date_from_the_files_time_never_the_run(tmp_path):
+    """Without a saved date the input file's modification day is the 填报日期; with neither the date stays blank
+    (the day of the run would change the output, and mail it again, on every run)."""
+    source = tmp_path / "项目.xlsx"
+    source.write_bytes(b"")
+    os.utime(source, (0, dt.datetime(2026, 2, 27, 9, 30).timestamp()))
+    project = seed_project()
+    ws = openpyxl.load_workbook(write_table(tmp_path / "a.xlsx", project, card_for(project), [], Config(),
+                                            source=source))[MAIN_SHEET]
+    assert "填报日期：2026年2月27日" in sign_off(ws)
+    project.saved_at = dt.datetime(2026, 3, 1, 23, 0, tzinfo=dt.timezone.utc)  # an aware time is read in local time
+    ws = openpyxl.load_workbook(write_table(tmp_path / "b.xlsx", project, card_for(project), [], Config(),
+                                            source=source))[MAIN_SHEET]
+    local = project.saved_at.astimezone()
+    assert f"填报日期：{local.year}年{local.month}月{local.day}日" in sign_off(ws)
+    project.saved_at = None
+    ws = openpyxl.load_workbook(write_table(tmp_path / "c.xlsx", project, card_for(project), [], Config()))[MAIN_SHEET]
+    assert "填报日期：" in sign_off(ws)
+
+
+def test_the_report_dates_its_sign_off_as_the_table_does(tmp_path):
+    from perfeval.render.report import report_context
+
+    project = seed_project()
+    project.saved_at = dt.datetime(2026, 3, 5, 16, 20)
+    context = report_context(project, card_for(project), Config())
+    assert (context["contact"], context["phone"], context["filled_date"]) == ("杨小宝", "0431-12345678", "2026年3月5日")
 
 
 def test_print_setup(ws):
@@ -118,11 +158,27 @@ def test_text_is_never_a_formula(tmp_path):
         assert ws[cell].data_type == "s"
 
 
-def test_problem_sheet_empty(tmp_path):
+def test_a_clean_table_is_one_sheet_printed_on_one_page(tmp_path):
+    """No 问题清单 page saying there is nothing to say: the footer of a clean table reads 第 1 页，共 1 页."""
     wb = write(tmp_path)
+    assert wb.sheetnames == [MAIN_SHEET]
+    ws = wb[MAIN_SHEET]
+    assert ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+    assert ws.print_area == "'自评表'!$A$1:$I$18"  # the table and its two sign-off lines
+
+
+def test_the_problem_list_prints_on_its_own_pages(tmp_path):
+    problems = [Problem("text-too-long", "“项目背景”超过 500 字。" * 8, "seed.xlsx", "基本信息", "B10", "很长的文字" * 20)]
+    wb = write(tmp_path, problems=problems)
+    assert wb.sheetnames == [MAIN_SHEET, PROBLEM_SHEET]
     ps = wb[PROBLEM_SHEET]
     assert [c.value for c in ps[1]] == ["序号", "严重程度", "工作表", "单元格", "问题说明", "填写值"]
-    assert ps["A2"].value == NO_PROBLEMS
+    assert ps.page_setup.paperSize == 9 and ps.page_setup.orientation == "landscape"
+    assert ps.sheet_properties.pageSetUpPr.fitToPage and ps.page_setup.fitToHeight == 0
+    assert ps.print_title_rows == "$1:$1"
+    assert ps.print_area == "'问题清单'!$A$1:$F$2"
+    assert ps["E2"].alignment.wrap_text and ps["F2"].alignment.wrap_text
+    assert ps.row_dimensions[2].height > 2 * ps.row_dimensions[1].height  # sized for its wrapped lines
 
 
 def test_problem_sheet_lists_problems_and_marks_draft(tmp_path):

@@ -6,10 +6,14 @@ This module holds the small text helpers both share. Every figure is formatted t
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import os
 import re
 import unicodedata
 
 from perfeval import fmt
+from perfeval.model import Project
 
 # Characters XML 1.0 forbids (and DEL), which corrupt a .docx or an .xlsx; tab and newline are kept.
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -61,13 +65,47 @@ def number_format(places: int) -> str:
     return "0" if places <= 0 else "0." + "0" * places
 
 
+def filled_on(project: Project, source: str | os.PathLike | None = None) -> dt.date | None:
+    """填报日期: the day the workbook says it was last saved (an aware time in local time), else the day its file
+    ``source`` was last modified; never the day of the run, so that an output stays the same from run to run."""
+    if project.saved_at is not None:
+        saved = project.saved_at
+        return (saved.astimezone() if saved.tzinfo else saved).date()
+    if source is None:
+        return None
+    try:
+        return dt.datetime.fromtimestamp(os.stat(source).st_mtime).date()
+    except (OSError, ValueError, OverflowError):
+        return None
+
+
 def display_width(text: str) -> int:
     """Width in spreadsheet column units: Chinese (wide) characters count two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+LINE_HEIGHT = 14.5  # points per line of 11-point text
+MIN_HEIGHT = 21.0
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes in a wrapping cell ``width`` column units wide (its padding taken off)."""
+    if not text:
+        return 1
+    usable = max(width - 2, 4)
+    # a part of at most usable / 2 characters fits on one line whatever its characters (no need to measure it)
+    return sum(1 if 2 * len(part) <= usable else max(1, math.ceil(display_width(part) / usable))
+               for part in text.split("\n"))
+
+
+def row_height(lines: int) -> float:
+    """Points a row of ``lines`` lines of 11-point text needs, with some air."""
+    return max(MIN_HEIGHT, lines * LINE_HEIGHT + 6)
 
 
 from .report import ReportTemplateError, render_docx, render_markdown, report_context  # noqa: E402
 from .table import write_table  # noqa: E402
 
 __all__ = ["write_table", "report_context", "render_markdown", "render_docx", "ReportTemplateError", "clean",
-           "with_unit", "shown_actual", "number_format", "display_width"]
+           "with_unit", "shown_actual", "number_format", "display_width", "wrapped_lines",
+           "row_height", "filled_on"]

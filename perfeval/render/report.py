@@ -33,7 +33,7 @@ from perfeval.model import (STATUS_MISSED, STATUS_OVER, STATUS_QUAL_FULL, STATUS
                             ScoreCard)
 from perfeval.problems import ERROR, Problem, count_by_severity
 
-from . import clean, shown_actual, with_unit
+from . import clean, filled_on, shown_actual, with_unit
 from .zipparts import deflate, raw_members, zip_of
 
 OUTLINES = ("seed", "national")
@@ -118,8 +118,12 @@ def _indicator_line(no: int, s) -> dict:
     }
 
 
-def report_context(project: Project, card: ScoreCard, config: Config, problems: Iterable[Problem] = ()) -> dict:
-    """Everything the report templates need, as text (and lists of dicts of text, and a few flags)."""
+def report_context(project: Project, card: ScoreCard, config: Config, problems: Iterable[Problem] = (),
+                   source=None) -> dict:
+    """Everything the report templates need, as text (and lists of dicts of text, and a few flags).
+
+    ``source`` is the input workbook's file, for the 填报日期 as the 自评表 signs it (:func:`.filled_on`).
+    """
     from perfeval.scoring import grade_of
 
     info = {clean(label): clean(text) for label, text in project.info.items()}
@@ -184,6 +188,7 @@ def report_context(project: Project, card: ScoreCard, config: Config, problems: 
         "manager": info.get("项目负责人", ""),
         "contact": info.get("联系人", ""),
         "phone": info.get("联系电话", ""),
+        "filled_date": fmt.date(filled_on(project, source)),
         "email": info.get("联系邮箱", ""),
     }
 

@@ -1,4 +1,4 @@
-"""The official 项目支出绩效自评表 as an .xlsx workbook (XlsxWriter), plus a 问题清单 sheet.
+"""The official 项目支出绩效自评表 as an .xlsx workbook (XlsxWriter), plus a 问题清单 sheet when there are problems.
 
 Layout as domain.md "The official output table", nine columns A–I:
 
@@ -9,8 +9,8 @@ Layout as domain.md "The official output table", nine columns A–I:
     项目资金（万元） (A, merged down) | row label (B:C) | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分
     年度总体目标 (A, merged down) | 预期目标 (B:E) | 实际完成情况 (F:I), then the two texts
     绩效指标 (A, merged down) | 一级 | 二级 | 三级 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因分析及改进措施
-    总分 (A:F) | 100 | total | grade
-    sign-off lines
+    总分 (A:F) | 100 | total | 等级：grade
+    sign-off lines: 填表人 (the 联系人), 联系电话, 填报日期 (the workbook's saved day, else its file's)
 
 Text from the input is always written with ``write_string`` (never a formula); figures are numbers rounded
 for display by :func:`perfeval.fmt.table_value` with a matching number format. The output is byte-stable.
@@ -19,7 +19,6 @@ for display by :func:`perfeval.fmt.table_value` with a matching number format. T
 from __future__ import annotations
 
 import datetime as dt
-import math
 from decimal import Decimal
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from perfeval.fileio import atomic_path
 from perfeval.model import FUNDING_SOURCES, SOURCE_CURRENT, SOURCE_TOTAL, FundingRow, Project, ScoreCard
 from perfeval.problems import ERROR, Problem, has_errors
 
-from . import clean, display_width, number_format, shown_actual, with_unit
+from . import clean, filled_on, number_format, row_height, shown_actual, with_unit, wrapped_lines
 
 MAIN_SHEET = "自评表"
 PROBLEM_SHEET = "问题清单"
@@ -39,7 +38,7 @@ TITLE = "项目支出绩效自评表"
 DRAFT_SUFFIX = "（草稿）"
 DRAFT_BANNER = "未通过校验（草稿）：本表存在错误，请按“问题清单”修改后重新提交"
 DRAFT_HEADER = "未通过校验（草稿），不得作为正式自评表报送"
-NO_PROBLEMS = "未发现问题"
+FOOTER = "&C第 &P 页，共 &N 页"
 FONT = "宋体"
 CREATED = dt.datetime(2000, 1, 1)  # a fixed date keeps the output byte-stable
 
@@ -52,8 +51,6 @@ INDICATOR_HEADERS = ("一级指标", "二级指标", "三级指标", "年度指�
 SOURCE_LABELS = {SOURCE_CURRENT: "其中：" + SOURCE_CURRENT}
 PROBLEM_HEADERS = ("序号", "严重程度", "工作表", "单元格", "问题说明", "填写值")
 PROBLEM_WIDTHS = (6, 10, 14, 10, 60, 30)
-LINE_HEIGHT = 14.5  # points per line of 11-point text
-MIN_HEIGHT = 21.0
 
 
 def title_text(year: int | None, draft: bool = False) -> str:
@@ -95,16 +92,12 @@ class _Grid:
             self.ws.write_number(row, col, value, fmt_)
 
     def _fit(self, row: int, text: str, width: int) -> None:
-        usable = max(width - 2, 4)
-        # a part of at most usable / 2 characters fits on one line whatever its characters (no need to measure it)
-        lines = sum(1 if 2 * len(part) <= usable else max(1, math.ceil(display_width(part) / usable))
-                    for part in text.split("\n")) if text else 1
-        self.lines[row] = max(self.lines.get(row, 1), lines)
+        self.lines[row] = max(self.lines.get(row, 1), wrapped_lines(text, width))
 
     def size_rows(self, skip: tuple[int, ...] = ()) -> None:
         for row, lines in self.lines.items():
             if row not in skip:
-                self.ws.set_row(row, max(MIN_HEIGHT, lines * LINE_HEIGHT + 6))
+                self.ws.set_row(row, row_height(lines))
 
 
 def _formats(wb, score_places: int) -> dict:
@@ -151,7 +144,7 @@ def _runs(keys: list) -> list[tuple[int, int]]:
     return runs
 
 
-def _write_main(wb, project: Project, card: ScoreCard, config: Config, draft: bool) -> None:
+def _write_main(wb, project: Project, card: ScoreCard, config: Config, draft: bool, filled: str) -> None:
     from perfeval.scoring import weight_total
 
     places = config.table_decimals
@@ -235,28 +228,23 @@ def _write_main(wb, project: Project, card: ScoreCard, config: Config, draft: bo
     g.text(row, 0, "总分", f["label"], last_col=5)
     g.number(row, 6, score(weight_total(project, card)), f["total"])
     g.number(row, 7, score(card.total), f["total"])
-    g.text(row, 8, card.grade, f["grade"])
+    g.text(row, 8, f"等级：{card.grade}" if card.grade else "", f["grade"])
     last_table_row = row
 
-    # Sign-off lines, outside the table.
+    # Sign-off lines, outside the table, filled from the workbook (填表人 is its 联系人, labelled 填表人姓名).
     row += 2
-    g.text(row, 0, "填表人：", f["sign"], last_col=2)
+    g.text(row, 0, "填表人：" + clean(project.info.get("联系人", "")), f["sign"], last_col=2)
     g.text(row, 3, "联系电话：" + clean(project.info.get("联系电话", "")), f["sign"], last_col=5)
-    g.text(row, 6, "填报日期：", f["sign"], last_col=LAST_COL)
+    g.text(row, 6, "填报日期：" + filled, f["sign"], last_col=LAST_COL)
     row += 1
     g.text(row, 0, "单位负责人：", f["sign"], last_col=2)
     g.text(row, 6, "单位（盖章）", f["sign"], last_col=LAST_COL)
     g.size_rows(skip=(0,))
 
     ws.hide_gridlines(2)
-    ws.set_paper(9)  # A4
     ws.set_portrait()
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0, 1 if draft else 0)
-    ws.set_margins(left=0.5, right=0.5, top=0.8, bottom=0.8)
+    _print_setup(ws, max(row, last_table_row), LAST_COL, 1 if draft else 0)
     ws.center_horizontally()
-    ws.print_area(0, 0, max(row, last_table_row), LAST_COL)
-    ws.set_footer("&C第 &P 页，共 &N 页")
     if draft:
         ws.set_header("&C&KC00000" + DRAFT_HEADER)
         ws.set_tab_color("#C00000")
@@ -273,8 +261,6 @@ def _write_problems(wb, problems: list[Problem]) -> None:
         ws.set_column(col, col, width)
     for col, header in enumerate(PROBLEM_HEADERS):
         g.text(0, col, header, head)
-    if not problems:
-        g.text(1, 0, NO_PROBLEMS, plain, last_col=len(PROBLEM_HEADERS) - 1)
     for i, p in enumerate(problems, start=1):
         cell_fmt = red if p.severity == ERROR else plain
         ws.write_number(i, 0, i, cell_fmt)
@@ -282,18 +268,30 @@ def _write_problems(wb, problems: list[Problem]) -> None:
             g.text(i, col, value, cell_fmt)
     g.size_rows()
     ws.freeze_panes(1, 0)
-    if problems:
-        ws.autofilter(0, 0, len(problems), len(PROBLEM_HEADERS) - 1)
-    ws.set_paper(9)
+    ws.autofilter(0, 0, len(problems), len(PROBLEM_HEADERS) - 1)
     ws.set_landscape()
+    _print_setup(ws, len(problems), len(PROBLEM_HEADERS) - 1, 0)
+
+
+def _print_setup(ws, last_row: int, last_col: int, title_rows: int) -> None:
+    """A4, one page wide (as many tall as needed), the title rows on every page, page numbers in the footer."""
+    ws.set_paper(9)
     ws.fit_to_pages(1, 0)
-    ws.repeat_rows(0)
+    ws.repeat_rows(0, title_rows)
+    ws.set_margins(left=0.5, right=0.5, top=0.8, bottom=0.8)
+    ws.print_area(0, 0, last_row, last_col)
+    ws.set_footer(FOOTER)
 
 
-def write_table(path, project: Project, card: ScoreCard, problems: list[Problem], config: Config) -> Path:
+def write_table(path, project: Project, card: ScoreCard, problems: list[Problem], config: Config,
+                source=None) -> Path:
     """Write the 项目支出绩效自评表 of one project to ``path`` (.xlsx), atomically; returns the path.
 
-    When any problem is an error the table is marked as a draft (title suffix, red banner, page header).
+    ``source`` is the input workbook's file: its modification day is the 填报日期 when the workbook does not say
+    when it was saved.
+
+    When any problem is an error the table is marked as a draft (title suffix, red banner, page header). The
+    problems are listed on a second sheet, printed on pages of their own; a clean table is one sheet.
     """
     path = Path(path)
     draft = has_errors(problems)
@@ -303,7 +301,8 @@ def write_table(path, project: Project, card: ScoreCard, problems: list[Problem]
                                             "strings_to_numbers": False, "in_memory": True})
         wb.set_properties({"title": title_text(project.year, draft), "subject": clean(project.name),
                            "author": "perfeval", "created": CREATED})
-        _write_main(wb, project, card, config, draft)
-        _write_problems(wb, list(problems))
+        _write_main(wb, project, card, config, draft, fmt.date(filled_on(project, source)))
+        if problems:  # a clean table is the one page of the form, with no list saying there is nothing to list
+            _write_problems(wb, list(problems))
         wb.close()
     return path
