@@ -542,6 +542,45 @@ def test_the_saved_time_is_read_from_xls_and_ods_too(tmp_path):
     assert read_workbook(tmp_path / "plain.xls").project.saved_at is None
 
 
+# ---- a renamed 基本信息 -------------------------------------------------------------------------------------------
+
+def test_a_renamed_info_sheet_still_names_groups_and_addresses_the_project(tmp_path):
+    from builders import build_workbook, seed_rows
+    from perfeval.mail import run_mail
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    build_workbook(inputs / "renamed.xlsx", sheet_names={"基本信息": "基本信息(1)"})
+    no_mail = seed_rows()
+    no_mail["info"].update({"项目名称": "档案数字化", "联系邮箱": ""})
+    build_workbook(inputs / "renamed_no_mail.xlsx", no_mail, sheet_names={"基本信息": "基本信息(1)"})
+    gone = seed_rows()
+    gone["info"]["项目名称"] = "道路养护"
+    build_workbook(inputs / "no_info.xlsx", gone, skip_sheets=("基本信息",))
+    result = run(inputs, tmp_path / "out")
+    entries = by_name(tmp_path / "out")
+    entry = entries["renamed.xlsx"]
+    assert (entry["评价年度"], entry["主管部门"], entry["实施单位"], entry["项目名称"], entry["联系邮箱"]) == (
+        "2025", "审批局", "审批局", "公共资源交易中心运转经费", "spj@example.gov.cn")
+    assert entry["folder"] == "2025_审批局_公共资源交易中心运转经费"
+    # the error stays, with its suggestion, and nothing else is reported from the sheet under the wrong name
+    assert entry["status"] == "has-errors"
+    assert [(p["code"], p["sheet"]) for p in entry["problems"] if p["severity"] == "错误"] == [
+        ("sheet-near-namesake", "基本信息(1)")]
+    assert "请将其改名为“基本信息”" in entry["problems"][0]["message"]
+    assert result.exit_code == 1
+    mail = run_mail(tmp_path / "out", Config())
+    chased = {c.file: c for c in mail.chase}
+    assert "renamed.xlsx" not in {Path(f).name for f in chased}  # its address and department are known
+    assert any(Path(m.source).name == "renamed.xlsx" for m in mail.messages)
+    no_address = next(c for f, c in chased.items() if Path(f).name == "renamed_no_mail.xlsx")
+    assert (no_address.category, no_address.department) == ("无联系邮箱", "审批局")
+    no_sheet = [c for f, c in chased.items() if Path(f).name == "no_info.xlsx"]
+    reasons = {c.category: c.reason for c in mail.chase if Path(c.file).name == "no_info.xlsx"}
+    assert no_sheet and set(reasons) == {"无联系邮箱", "未填主管部门"}
+    assert all("缺少必填工作表“基本信息”" in reason for reason in reasons.values())
+
+
 # ---- what an unattended run meets --------------------------------------------------------------------------------
 
 def test_an_output_folder_inside_the_input_folder_is_not_read_as_input(generated, tmp_path):
