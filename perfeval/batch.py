@@ -158,6 +158,18 @@ def discover(inputs: list[Path], exclude: Path | None = None) -> list[SourceFile
     return files
 
 
+def not_evaluated(f: SourceFile) -> tuple[str, str, str, str] | None:
+    """(status, problem code, short reason, message) of a found file that is not read as a workbook: one that
+    cannot be opened, or is not a spreadsheet. None for a spreadsheet, to be read."""
+    if f.error:
+        return (STATUS_UNREADABLE, "file-unreadable", f.error,
+                f"无法打开文件（{f.error}）。请检查文件的访问权限后重新运行。")
+    if not f.spreadsheet:
+        return (STATUS_SKIPPED, "file-skipped", "不是电子表格",
+                f"不是电子表格文件（{f.path.suffix or '无扩展名'}），已跳过。只处理 .xlsx、.xlsm、.xls、.ods 格式的填报表。")
+    return None
+
+
 # ---- the lock ------------------------------------------------------------------------------------------------
 
 def pid_alive(pid: int, since: float | None = None) -> bool | None:
@@ -963,13 +975,8 @@ def _evaluate_all(inputs, output, config, previous, workers, scheduler, ship_inp
     report.start(len(items))
     for index, item in enumerate(items):
         entry = earlier.get(item.file.path.as_posix())
-        if item.file.error:
-            _settle(item, STATUS_UNREADABLE, "file-unreadable", item.file.error,
-                    f"无法打开文件（{item.file.error}）。请检查文件的访问权限后重新运行。", report)
-        elif not item.file.spreadsheet:
-            _settle(item, STATUS_SKIPPED, "file-skipped", "不是电子表格",
-                    f"不是电子表格文件（{item.file.path.suffix or '无扩展名'}），已跳过。只处理 .xlsx、.xlsm、.xls、"
-                    ".ods 格式的填报表。", report)
+        if skip := not_evaluated(item.file):
+            _settle(item, *skip, report)
         elif (entry and entry["sha256"] == item.file.sha256 and entry.get("complete", True)
               and _outputs_exist(output, entry.get("outputs") or {})):
             item.record, item.reused, item.previous = record_from_entry(entry), True, entry

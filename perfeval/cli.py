@@ -49,14 +49,26 @@ def cmd_template(args) -> int:
 # ---- check --------------------------------------------------------------------------------------------------
 
 def cmd_check(args) -> int:
-    from .pipeline import evaluate
+    from .batch import discover, not_evaluated
+    from .pipeline import STATUS_SKIPPED, Evaluation, evaluate
+    from .problems import Problem
 
     config = _config(args)
-    files = [Path(f) for f in args.files]
-    missing = [str(f) for f in files if not f.is_file()]
+    inputs = [Path(f) for f in args.files]
+    missing = [str(f) for f in inputs if not f.exists()]
     if missing:
-        raise UsageError(f"找不到文件 / no such file: {', '.join(missing)}")
-    evaluations = [evaluate(f, config, str(f)) for f in files]
+        raise UsageError(f"找不到文件或文件夹 / no such file or folder: {', '.join(missing)}")
+    # Folders are searched as perfeval run searches them (the run's output folder is not an input).
+    evaluations = []
+    for f in discover(inputs, exclude=Path(config.run["output"])):
+        if skip := not_evaluated(f):
+            status, code, _, message = skip
+            evaluations.append(Evaluation(f.path, f.shown_path, None, None, [Problem(code, message, f.shown_path)],
+                                          blank=status == STATUS_SKIPPED))
+        else:
+            evaluations.append(evaluate(f.path, config, f.shown_path))
+    if not evaluations:
+        print("未找到任何文件（只处理 .xlsx、.xlsm、.xls、.ods 填报表）/ no input files found", file=sys.stderr)
     if args.annotate:
         from .annotate import write_annotated
 
