@@ -124,8 +124,13 @@ def cmd_run(args) -> int:
     run = config.run
     inputs = [Path(p) for p in (args.inputs or run["input"])]
     missing = [str(p) for p in inputs if not p.exists()]
-    if missing:
+    if missing and args.inputs:
         raise UsageError(f"找不到输入 / no such input: {', '.join(missing)}")
+    if missing:  # none given: [run] input, from perfeval.toml or the default
+        where = f"配置文件 {config.source} 中 [run] input 的设置" if config.source else "未指定输入时的默认值"
+        raise UsageError(f"找不到输入 {', '.join(missing)}（{where}）。请指定要处理的文件夹，如 perfeval run incoming；"
+                         "或在 perfeval.toml 的 [run] 中设置 input = [\"incoming\"]。/ no such input: "
+                         f"{', '.join(missing)}; pass a folder (perfeval run FOLDER), or set [run] input in perfeval.toml")
     output = Path(args.output or run["output"])
     workers = args.workers if args.workers is not None else run["workers"]
     if workers < 0:

@@ -182,3 +182,16 @@ def test_check_missing_folder_exits_2(tmp_path, capsys):
     code, _, err = run_cli("check", str(tmp_path / "incoming"), capsys=capsys)
     assert code == 2 and "找不到文件或文件夹" in err and "incoming" in err
 
+
+def test_run_without_input_outside_the_repository_says_what_to_do(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli("run", capsys=capsys)
+    assert code == 2
+    assert "找不到输入 input_templates/examples（未指定输入时的默认值）" in err
+    assert "请指定要处理的文件夹，如 perfeval run incoming" in err and "[run] 中设置 input" in err
+    (tmp_path / "perfeval.toml").write_text('[run]\ninput = ["收件"]\n', encoding="utf-8")
+    code, _, err = run_cli("run", capsys=capsys)
+    assert code == 2 and "找不到输入 收件（配置文件 " in err and "perfeval.toml 中 [run] input 的设置" in err
+    assert not (tmp_path / "output").exists()
+    code, _, err = run_cli("run", "incoming", capsys=capsys)  # named on the command line: named back, no more
+    assert code == 2 and "找不到输入 / no such input: incoming" in err
