@@ -9,8 +9,9 @@ A run (:func:`run_batch`):
    others with :func:`process_file` behind a :class:`concurrent.futures.Executor` (:func:`make_executor`). Each
    worker writes its project's outputs into a staging folder inside the output folder, every file atomically (a
    dask.distributed worker, which cannot see that folder, returns them as bytes, written there by the run);
-4. applies the superseded rule (the same project in two files: the most recently modified counts) and gives each
-   project a unique folder, in the order of the source paths;
+4. applies the superseded rule (the same project in two files: the one the workbook itself says was saved last
+   counts; its file's time only where the workbook does not say) and gives each project a unique folder, in the
+   order of the source paths;
 5. commits: moves the staged outputs into their project folders (one rename per file), removes the outputs of the
    previous run that no input produces now, writes the summary workbook, and the manifest last;
 6. removes the staging folder and the lock, also when interrupted (Ctrl-C, or SIGTERM from systemd): until the
@@ -155,6 +156,18 @@ def discover(inputs: list[Path], exclude: Path | None = None) -> list[SourceFile
         except OSError as exc:
             f.error = exc.strerror or type(exc).__name__
     return files
+
+
+def not_evaluated(f: SourceFile) -> tuple[str, str, str, str] | None:
+    """(status, problem code, short reason, message) of a found file that is not read as a workbook: one that
+    cannot be opened, or is not a spreadsheet. None for a spreadsheet, to be read."""
+    if f.error:
+        return (STATUS_UNREADABLE, "file-unreadable", f.error,
+                f"无法打开文件（{f.error}）。请检查文件的访问权限后重新运行。")
+    if not f.spreadsheet:
+        return (STATUS_SKIPPED, "file-skipped", "不是电子表格",
+                f"不是电子表格文件（{f.path.suffix or '无扩展名'}），已跳过。只处理 .xlsx、.xlsm、.xls、.ods 格式的填报表。")
+    return None
 
 
 # ---- the lock ------------------------------------------------------------------------------------------------
@@ -679,6 +692,7 @@ class _Item:
     folder: str = ""
     outputs: dict[str, str] = field(default_factory=dict)
     superseded_by: str = ""
+    newest_by: str = ""  # what decided between the files of its project: saved_at, modified or path
     extra: list[dict[str, Any]] = field(default_factory=list)  # file-superseded warnings
     complete: bool = True  # every output was put in place
 
@@ -723,8 +737,43 @@ def _identity(record: dict[str, Any]) -> tuple[str, str, str] | None:
     return key if all(key) else None
 
 
+def _saved_time(item: _Item) -> datetime | None:
+    """When the workbook says it was last saved (from its record), None when it does not say."""
+    try:
+        return datetime.fromisoformat(item.record.get("saved_at") or "")
+    except ValueError:
+        return None
+
+
+def _file_time(item: _Item) -> datetime:
+    return datetime.fromtimestamp(item.file.mtime_ns / 1e9).astimezone()
+
+
+def _newness(item: _Item) -> tuple[datetime, int, str]:
+    """What orders the files of one project: the workbook's saved time (its file's time where it has none), then
+    the file's time, then the path."""
+    return _saved_time(item) or _file_time(item), item.file.mtime_ns, item.file.shown_path
+
+
+NEWEST_BY = ("saved_at", "modified", "path")  # manifest ``newest_by``: the first of _newness that differed
+_NEWEST_BY_TEXT = {"saved_at": "以工作簿记录的最后保存时间最新者为准（未记录保存时间的，以文件修改时间代替）",
+                   "modified": "两份的保存时间相同，以文件修改时间最新者为准",
+                   "path": "两份的保存时间和文件修改时间都相同，以路径排序在后者为准"}
+
+
+def _decided_by(winner: _Item, other: _Item) -> str:
+    return next((basis for basis, a, b in zip(NEWEST_BY, _newness(winner), _newness(other)) if a != b), "path")
+
+
+def _when(item: _Item) -> str:
+    """The file's two times, as the superseded messages give them."""
+    modified = f"文件修改时间 {_file_time(item):%Y-%m-%d %H:%M:%S}"
+    saved = _saved_time(item)
+    return f"保存于 {saved:%Y-%m-%d %H:%M:%S}，{modified}" if saved else f"工作簿未记录保存时间，{modified}"
+
+
 def _supersede(items: list[_Item]) -> None:
-    """The same project (评价年度, 实施单位, 项目名称) in several files: the most recently modified counts."""
+    """The same project (评价年度, 实施单位, 项目名称) in several files: the one saved last counts (:func:`_newness`)."""
     groups: dict[tuple, list[_Item]] = defaultdict(list)
     for item in items:
         if item.status in PROJECT_STATUSES and (key := _identity(item.record)):
@@ -732,19 +781,24 @@ def _supersede(items: list[_Item]) -> None:
     for (year, unit, name), group in groups.items():
         if len(group) < 2:
             continue
-        winner = max(group, key=lambda i: (i.file.mtime_ns, i.file.shown_path))
-        losers = sorted((i for i in group if i is not winner), key=lambda i: i.file.shown_path)
+        group.sort(key=_newness, reverse=True)
+        winner, runner_up = group[0], group[1]
+        losers = sorted(group[1:], key=lambda i: i.file.shown_path)
         project = f"{year}年度 {unit} {name}"
+        won = winner.file.shown_path
         for loser in losers:
             loser.status = STATUS_SUPERSEDED
-            loser.superseded_by = winner.file.shown_path
+            loser.superseded_by = won
+            loser.newest_by = _decided_by(winner, loser)
             loser.extra.append(problem_record(
-                "file-superseded", f"本文件“{loser.file.shown_path}”与“{winner.file.shown_path}”是同一项目（{project}）"
-                f"的多份填报，以修改时间最新的“{winner.file.shown_path}”为准，本文件不再处理。", loser.record["name"]))
-        others = "”、“".join(i.file.shown_path for i in losers)
+                "file-superseded", f"本文件“{loser.file.shown_path}”（{_when(loser)}）与“{won}”（{_when(winner)}）是同一"
+                f"项目（{project}）的多份填报，{_NEWEST_BY_TEXT[loser.newest_by]}：以“{won}”为准，本文件不再处理。",
+                loser.record["name"]))
+        winner.newest_by = _decided_by(winner, runner_up)
+        others = "、".join(f"“{i.file.shown_path}”（{_when(i)}）" for i in losers)
         winner.extra.append(problem_record(
-            "file-superseded", f"同一项目（{project}）另有较早的填报“{others}”，以修改时间最新的本文件"
-            f"“{winner.file.shown_path}”为准。", winner.record["name"]))
+            "file-superseded", f"同一项目（{project}）另有填报{others}，{_NEWEST_BY_TEXT[winner.newest_by]}：以本文件"
+            f"“{won}”（{_when(winner)}）为准。", winner.record["name"]))
 
 
 def _assign_folders(items: list[_Item]) -> None:
@@ -921,25 +975,20 @@ def _evaluate_all(inputs, output, config, previous, workers, scheduler, ship_inp
     report.start(len(items))
     for index, item in enumerate(items):
         entry = earlier.get(item.file.path.as_posix())
-        if item.file.error:
-            _settle(item, STATUS_UNREADABLE, "file-unreadable", item.file.error,
-                    f"无法打开文件（{item.file.error}）。请检查文件的访问权限后重新运行。", report)
-        elif not item.file.spreadsheet:
-            _settle(item, STATUS_SKIPPED, "file-skipped", "不是电子表格",
-                    f"不是电子表格文件（{item.file.path.suffix or '无扩展名'}），已跳过。只处理 .xlsx、.xlsm、.xls、"
-                    ".ods 格式的填报表。", report)
+        if skip := not_evaluated(item.file):
+            _settle(item, *skip, report)
         elif (entry and entry["sha256"] == item.file.sha256 and entry.get("complete", True)
               and _outputs_exist(output, entry.get("outputs") or {})):
             item.record, item.reused, item.previous = record_from_entry(entry), True, entry
             item.status = item.record["status"]
-            report.step(f"{item.file.shown_path}：{STATUS_LABELS[item.status]}（沿用上次结果）", item.file.name)
+            report.step(_progress_line(item, "沿用上次结果"), item.file.name)
         else:
             jobs.append(_job(item, index, output, config, ship_inputs, str(index)))
 
     def done(index: int, record: dict) -> None:
         item = items[index]
         item.record, item.status = record, record["status"]
-        report.step(f"{item.file.shown_path}：{STATUS_LABELS[item.status]}", item.file.name)
+        report.step(_progress_line(item), item.file.name)
 
     if jobs and not scheduler:  # (a cluster's workers are other processes, elsewhere)
         warm_up(config)
@@ -948,12 +997,25 @@ def _evaluate_all(inputs, output, config, previous, workers, scheduler, ship_inp
     return items
 
 
+def _progress_line(item: _Item, note: str = "") -> str:
+    """The line of a file as it is done. A file read as a project gets its status only once every file is done
+    (:func:`_status_line`): another file may hold the same project and supersede it."""
+    if item.status in PROJECT_STATUSES:
+        return f"{item.file.shown_path}：{note or '已读取'}"
+    return f"{item.file.shown_path}：{STATUS_LABELS[item.status]}" + (f"（{note}）" if note else "")
+
+
+def _status_line(item: _Item) -> str:
+    """The status of a file read as a project, once the superseded rule has been applied."""
+    line = f"{item.file.shown_path}：{STATUS_LABELS[item.status]}"
+    if item.status == STATUS_SUPERSEDED:
+        line += f"（以 {item.superseded_by} 为准：{_NEWEST_BY_TEXT[item.newest_by]}）"
+    return line
+
+
 def _finish(items, output, config, previous, workers, scheduler, ship_inputs, report) -> list[dict]:
     """Superseded rule, folders, the commit of the per-project outputs; returns the manifest entries."""
     _supersede(items)
-    for item in items:
-        if item.status == STATUS_SUPERSEDED:
-            report.log(f"{item.file.shown_path}：{STATUS_LABELS[STATUS_SUPERSEDED]}（以 {item.superseded_by} 为准）")
     _assign_folders(items)
     # A reused project keeps its outputs when it keeps its folder; otherwise (its folder changed, or it was
     # superseded before) it is done again.
@@ -977,6 +1039,10 @@ def _finish(items, output, config, previous, workers, scheduler, ship_inputs, re
         if item.status in PROJECT_STATUSES and not item.reused:
             _commit_outputs(item, output, staging, f"again-{index}" if index in done_again else str(index), report)
     _remove_stale(output, previous, items, report)
+    for item in items:
+        if item.status in PROJECT_STATUSES + (STATUS_SUPERSEDED,):
+            report.log(_status_line(item))
     return [make_entry(item.file.describe(), item.record, status=item.status, reused=item.reused,
                        folder=item.folder, outputs=item.outputs, superseded_by=item.superseded_by,
-                       extra_problems=item.extra, complete=item.complete) for item in items]
+                       newest_by=item.newest_by, extra_problems=item.extra, complete=item.complete)
+            for item in items]

@@ -70,14 +70,26 @@ def cmd_init(args) -> int:
 # ---- check --------------------------------------------------------------------------------------------------
 
 def cmd_check(args) -> int:
-    from .pipeline import evaluate
+    from .batch import discover, not_evaluated
+    from .pipeline import STATUS_SKIPPED, Evaluation, evaluate
+    from .problems import Problem
 
     config = _config(args)
-    files = [Path(f) for f in args.files]
-    missing = [str(f) for f in files if not f.is_file()]
+    inputs = [Path(f) for f in args.files]
+    missing = [str(f) for f in inputs if not f.exists()]
     if missing:
-        raise UsageError(f"找不到文件 / no such file: {', '.join(missing)}")
-    evaluations = [evaluate(f, config, str(f)) for f in files]
+        raise UsageError(f"找不到文件或文件夹 / no such file or folder: {', '.join(missing)}")
+    # Folders are searched as perfeval run searches them (the run's output folder is not an input).
+    evaluations = []
+    for f in discover(inputs, exclude=Path(config.run["output"])):
+        if skip := not_evaluated(f):
+            status, code, _, message = skip
+            evaluations.append(Evaluation(f.path, f.shown_path, None, None, [Problem(code, message, f.shown_path)],
+                                          blank=status == STATUS_SKIPPED))
+        else:
+            evaluations.append(evaluate(f.path, config, f.shown_path))
+    if not evaluations:
+        print("未找到任何文件（只处理 .xlsx、.xlsm、.xls、.ods 填报表）/ no input files found", file=sys.stderr)
     if args.annotate:
         from .annotate import write_annotated
 
@@ -133,8 +145,13 @@ def cmd_run(args) -> int:
     run = config.run
     inputs = [Path(p) for p in (args.inputs or run["input"])]
     missing = [str(p) for p in inputs if not p.exists()]
-    if missing:
+    if missing and args.inputs:
         raise UsageError(f"找不到输入 / no such input: {', '.join(missing)}")
+    if missing:  # none given: [run] input, from perfeval.toml or the default
+        where = f"配置文件 {config.source} 中 [run] input 的设置" if config.source else "未指定输入时的默认值"
+        raise UsageError(f"找不到输入 {', '.join(missing)}（{where}）。请指定要处理的文件夹，如 perfeval run incoming；"
+                         "或在 perfeval.toml 的 [run] 中设置 input = [\"incoming\"]。/ no such input: "
+                         f"{', '.join(missing)}; pass a folder (perfeval run FOLDER), or set [run] input in perfeval.toml")
     output = Path(args.output or run["output"])
     workers = args.workers if args.workers is not None else run["workers"]
     if workers < 0:

@@ -43,6 +43,7 @@ import jinja2
 
 from .config import Config
 from .fileio import safe_name, write_bytes
+from .model import SHEET_INFO
 from .pipeline import PROJECT_STATUSES, STATUS_HAS_ERRORS, STATUS_LABELS, STATUS_OK, STATUS_UNREADABLE
 from .problems import SEVERITIES
 
@@ -342,6 +343,16 @@ def _chase(rec: Record, category: str, reason: str = "", address: str = "") -> C
     return ChaseItem(category, rec.project, rec.unit, rec.department, rec.path, address, reason)
 
 
+def _info_sheet_missing(rec: Record) -> str:
+    """Why nothing could be read from 基本信息 (where the address and the department are written): the sheet is
+    missing, or named otherwise (基本信息(1)); "" when it is there."""
+    for p in rec.problems:
+        if (p.get("code") == "sheet-missing" and p.get("sheet") == SHEET_INFO) or (
+                p.get("code") == "sheet-near-namesake" and f"“{SHEET_INFO}”" in p.get("message", "")):
+            return f"未能从填报表读取：{p.get('message', '')}"
+    return ""
+
+
 # ---- planning -----------------------------------------------------------------------------------------------
 
 def _matches(only: str | None, *names: str) -> bool:
@@ -397,7 +408,7 @@ def _plan_project(rec: Record, output: Path, templates: Templates, sender: str,
         chase.append(_chase(rec, "联系邮箱格式不正确", "联系邮箱无法使用，请核实", "；".join(bad)))
     if not to:
         if not bad:
-            chase.append(_chase(rec, "无联系邮箱", "填报表未填联系邮箱"))
+            chase.append(_chase(rec, "无联系邮箱", _info_sheet_missing(rec) or "填报表未填联系邮箱"))
         return None
     kind = KIND_OK if rec.status == STATUS_OK else KIND_ERRORS
     wanted = ("table", "report_docx") if kind == KIND_OK else ("annotated",)
@@ -459,7 +470,7 @@ def plan(records: list[Record], output: Path, config: Config, templates: Templat
         if message:
             messages.append(message)
         if rec.status in PROJECT_STATUSES and not rec.department:
-            chase.append(_chase(rec, "未填主管部门", "项目未填主管部门，不在任何主管部门汇总中"))
+            chase.append(_chase(rec, "未填主管部门", _info_sheet_missing(rec) or "项目未填主管部门，不在任何主管部门汇总中"))
     addresses = config.mail["departments"]
     outbox = output / OUTBOX
     for department, group in department_records(records).items():

@@ -149,17 +149,20 @@ def evaluation_record(ev: Evaluation) -> dict[str, Any]:
     """What one evaluated workbook gave, as plain data (what a worker returns and the next run reuses).
 
     Keys: ``name``, ``status`` (of the workbook alone, before the superseded rule), ``info``, ``folder_base``
-    (the project folder's name before it is made unique), ``figures``, ``indicators``, ``spending``,
-    ``volumes`` and ``problems`` (``Problem.to_dict()``). The rows (indicators, spending, volumes) are
+    (the project folder's name before it is made unique), ``saved_at`` (when the workbook says it was last saved,
+    ISO 8601, "" when it does not say), ``figures``, ``indicators``, ``spending``, ``volumes`` and ``problems``
+    (``Problem.to_dict()``). The rows (indicators, spending, volumes) are
     :class:`Packed`; an indicator's 实际完成值 is as the 自评表 shows it (0.98 against a percent target: 98%).
     """
     project, card = ev.project, ev.card
     record: dict[str, Any] = {"name": ev.name, "status": ev.status, "info": {k: "" for k in INFO_KEYS},
-                              "folder_base": "", "figures": {k: None for k in FIGURE_KEYS}, "indicators": [],
-                              "spending": [], "volumes": [], "problems": [p.to_dict() for p in ev.problems]}
+                              "folder_base": "", "saved_at": "", "figures": {k: None for k in FIGURE_KEYS},
+                              "indicators": [], "spending": [], "volumes": [],
+                              "problems": [p.to_dict() for p in ev.problems]}
     if project is None or ev.blank:
         return record
     record["info"] = {k: project.info.get(k, "").strip() for k in INFO_KEYS}
+    record["saved_at"] = project.saved_at.isoformat(timespec="seconds") if project.saved_at else ""
     record["folder_base"] = project_folder_name(project, Path(ev.name).stem)
     if card is not None:
         record["figures"] = {"年初预算数": exact(project.initial_budget), "全年预算数": exact(project.budget),
@@ -188,7 +191,7 @@ def problem_record(code: str, message: str, name: str) -> dict[str, Any]:
 
 def file_record(name: str, status: str, problems: list[dict[str, Any]]) -> dict[str, Any]:
     """The record of a file that was not evaluated (skipped, or lost with its worker)."""
-    return {"name": name, "status": status, "info": {k: "" for k in INFO_KEYS}, "folder_base": "",
+    return {"name": name, "status": status, "info": {k: "" for k in INFO_KEYS}, "folder_base": "", "saved_at": "",
             "figures": {k: None for k in FIGURE_KEYS}, "indicators": [], "spending": [], "volumes": [],
             "problems": problems}
 
@@ -196,25 +199,28 @@ def file_record(name: str, status: str, problems: list[dict[str, Any]]) -> dict[
 # ---- one file's manifest entry ------------------------------------------------------------------------------
 
 def make_entry(source: dict[str, Any], record: dict[str, Any], *, status: str, reused: bool, folder: str,
-               outputs: dict[str, str], superseded_by: str = "",
+               outputs: dict[str, str], superseded_by: str = "", newest_by: str = "",
                extra_problems: list[dict[str, Any]] = (), complete: bool = True) -> dict[str, Any]:
     """The manifest entry of one input file.
 
     ``source`` holds ``path`` (relative to the working folder, or absolute), ``absolute_path``, ``sha256``,
-    ``size`` and ``modified``; ``record`` is :func:`evaluation_record`'s result; ``extra_problems`` are the
-    batch's own findings about the file (file-superseded); ``complete`` is False when some output could not be
-    put in place (the next run does the file again).
+    ``size`` and ``modified`` (the file's time); the entry adds ``saved_at`` from the record (the workbook's own
+    saved time); ``record`` is :func:`evaluation_record`'s result; ``newest_by`` says what decided between the
+    files of the same project (``saved_at``, ``modified`` or ``path``; "" when the project is in one file);
+    ``extra_problems`` are the batch's own findings about the file (file-superseded); ``complete`` is False when
+    some output could not be put in place (the next run does the file again).
     """
     problems = list(record["problems"]) + list(extra_problems)
     counts = {s: 0 for s in SEVERITIES}
     for p in problems:
         counts[p["severity"]] += 1
     entry: dict[str, Any] = dict(source)
+    entry["saved_at"] = record.get("saved_at", "")
     entry.update({"name": record["name"], "status": status, "status_label": STATUS_LABELS[status], "reused": reused})
     entry.update(record["info"])
     entry.update(shown_figures(record["figures"]))
     entry.update({"problem_counts": counts, "problems": problems, "folder": folder, "outputs": dict(outputs),
-                  "superseded_by": superseded_by, "complete": complete,
+                  "superseded_by": superseded_by, "newest_by": newest_by, "complete": complete,
                   "data": {"status": record["status"], "folder_base": record["folder_base"],
                            "figures": record["figures"], **{key: Packed.of(record[key]) for key in ROW_KEYS}}})
     return entry
@@ -224,7 +230,7 @@ def record_from_entry(entry: dict[str, Any]) -> dict[str, Any]:
     """The record an entry was made from (for reuse): the batch's own findings are left out."""
     data = entry["data"]
     return {"name": entry["name"], "status": data["status"], "info": {k: entry.get(k, "") for k in INFO_KEYS},
-            "folder_base": data["folder_base"], "figures": data["figures"], "indicators": data["indicators"],
+            "folder_base": data["folder_base"], "saved_at": entry.get("saved_at", ""), "figures": data["figures"], "indicators": data["indicators"],
             "spending": data["spending"], "volumes": data["volumes"],
             "problems": [p for p in entry["problems"] if p["code"] != SUPERSEDED_CODE]}
 

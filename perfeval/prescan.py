@@ -13,6 +13,9 @@ spend unbounded time or memory:
 - OLE2 containers: an encrypted OOXML package (streams ``EncryptionInfo``/``EncryptedPackage``), an .xls with a
   FILEPASS record, and Word or PowerPoint files.
 
+On the way it picks up when the workbook says it was last saved (:attr:`Prescan.saved_at`), from the small part
+that holds it: ``docProps/core.xml`` (xlsx), ``meta.xml`` (ods), the SummaryInformation stream (xls).
+
 Nothing here executes or evaluates anything from the file; it only reads bytes.
 """
 
@@ -22,8 +25,9 @@ import re
 import struct
 import zipfile
 import zlib
-from xml.parsers import expat
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from xml.parsers import expat
 from pathlib import Path
 
 from . import model as m
@@ -76,6 +80,7 @@ class Prescan:
     sheet_cells: dict[str, int] = field(default_factory=dict)  # sheet -> cell area found (for tests, bench)
     # sheet -> merged ranges ((r0, c0), (r1, c1)), for formats whose merges calamine does not report (ods)
     merged: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = field(default_factory=dict)
+    saved_at: datetime | None = None  # when the workbook says it was last saved (local time), if it says so
 
     @property
     def ok(self) -> bool:
@@ -201,9 +206,12 @@ def _scan_zip(path: Path, result: Prescan) -> str:
         # worksheets come last, so that the workbook's own parts are checked before they are followed, and the
         # template's sheets are measured as they are inflated (not inflated a second time).
         worksheets = [i for i in infos if i.filename.lower().startswith(_WORKSHEETS)] if kind == KIND_XLSX else []
+        properties = bytearray()  # the part holding the saved time, kept as it is inflated (not read again)
         for info in infos:
             if info not in worksheets:
-                _inflate(raw, info, budget, sink=None)
+                keep = info.filename.lower() == _PROPERTY_PARTS[kind] and info.file_size <= MAX_PROPERTY_BYTES
+                _inflate(raw, info, budget, sink=properties.extend if keep else None)
+        result.saved_at = _zip_saved_time(bytes(properties), kind)
         if kind == KIND_XLSX:
             template = _template_parts(zf, names)
             for info in worksheets:
@@ -228,6 +236,40 @@ def _scan_zip(path: Path, result: Prescan) -> str:
 
 
 _WORKSHEETS = "xl/worksheets/"
+_PROPERTY_PARTS = {KIND_XLSX: "docprops/core.xml", KIND_ODS: "meta.xml"}  # lower case
+MAX_PROPERTY_BYTES = 2**20  # a core.xml or meta.xml has a few hundred bytes
+# xlsx: <dcterms:modified> (W3CDTF, UTC); ods: <dc:date> (ISO 8601, usually local time without a zone).
+_SAVED_ELEMENT = {KIND_XLSX: re.compile(r"<(?:\w+:)?modified(?=[\s>])[^>]*>\s*([^<]{1,64}?)\s*</"),
+                  KIND_ODS: re.compile(r"<(?:\w+:)?date(?=[\s>])[^>]*>\s*([^<]{1,64}?)\s*</")}
+_ISO_TIME = re.compile(r"(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d+))?)?)?"
+                       r"(Z|[+-]\d\d:?\d\d)?", re.I)
+EARLIEST_SAVE = datetime(1990, 1, 1, tzinfo=timezone.utc)  # before: a placeholder (0, 1601, 1899), not a save
+
+
+def _zip_saved_time(data: bytes, kind: str) -> datetime | None:
+    """The saved time in a core.xml (xlsx) or meta.xml (ods); None when it has none that can be read."""
+    match = _SAVED_ELEMENT[kind].search(data.decode("utf-8", "replace")) if data else None
+    return parse_saved_time(match[1]) if match else None
+
+
+def parse_saved_time(text: str) -> datetime | None:
+    """An ISO 8601 / W3CDTF time as an aware datetime in local time; a time without a zone is local time
+    (LibreOffice writes those). None when unreadable or implausible."""
+    match = _ISO_TIME.fullmatch(text.strip())
+    if not match:
+        return None
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    try:
+        value = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0),
+                         int((fraction or "0")[:6].ljust(6, "0")))
+        if zone:
+            offset = zone.upper().replace(":", "")
+            value = value.replace(tzinfo=timezone.utc if offset == "Z" else timezone(
+                (-1 if offset[0] == "-" else 1) * timedelta(hours=int(offset[1:3]), minutes=int(offset[3:5]))))
+        value = value.astimezone()
+    except (ValueError, OverflowError, OSError):
+        return None
+    return value if value >= EARLIEST_SAVE else None
 _NOT_SHEETS = re.compile(r"^(\[Content_Types\]\.xml|_rels/|docProps/|customXml/|xl/(_rels/|theme/|charts/|drawings/|"
                          r"media/|printerSettings/|externalLinks/|styles\.xml|sharedStrings\.xml|workbook\.xml|calcChain\.xml))",
                          re.I)
@@ -681,7 +723,39 @@ def _scan_ole(path: Path, result: Prescan) -> str:
         raise _Refused("file-unreadable", "文件已损坏（工作簿数据不完整），无法读取。请用 Excel 或 WPS 重新保存为 .xlsx 后提交。"
                        ) from None
     _check_areas(result, _biff_boxes(stream), book_limit=True)
+    result.saved_at = _ole_saved_time(cfb)
     return KIND_XLS
+
+
+_SUMMARY_STREAM = "\x05SummaryInformation"
+_FMTID_SUMMARY = bytes.fromhex("e0859ff2f94f6810ab9108002b27b3d9")  # {F29F85E0-4FF9-1068-AB91-08002B27B3D9}
+_PIDSI_LASTSAVE_DTM, _VT_FILETIME = 0x0D, 0x40
+_FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
+
+
+def _ole_saved_time(cfb: "_Cfb") -> datetime | None:
+    """PIDSI_LASTSAVE_DTM of the SummaryInformation property set ([MS-OLEPS]); None when absent or unreadable."""
+    try:
+        if _SUMMARY_STREAM not in cfb.names():
+            return None
+        data = cfb.stream(_SUMMARY_STREAM)[:MAX_PROPERTY_BYTES]
+        sets = struct.unpack_from("<I", data, 24)[0]
+        for n in range(min(sets, 8)):
+            fmtid, start = data[28 + 20 * n:44 + 20 * n], struct.unpack_from("<I", data, 44 + 20 * n)[0]
+            if fmtid != _FMTID_SUMMARY:
+                continue
+            count = struct.unpack_from("<I", data, start + 4)[0]
+            for i in range(min(count, 1024)):
+                pid, offset = struct.unpack_from("<II", data, start + 8 + 8 * i)
+                if pid == _PIDSI_LASTSAVE_DTM:
+                    vt, ticks = struct.unpack_from("<H2xQ", data, start + offset)
+                    if vt != _VT_FILETIME or not ticks:
+                        return None
+                    value = (_FILETIME_EPOCH + timedelta(microseconds=ticks // 10)).astimezone()
+                    return value if value >= EARLIEST_SAVE else None
+    except (ValueError, StopIteration, struct.error, OverflowError, OSError):
+        return None
+    return None
 
 
 def _biff_boxes(stream: bytes) -> dict[str, _Box]:

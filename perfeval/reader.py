@@ -37,6 +37,8 @@ OPTIONAL_SHEETS = (m.SHEET_GUIDE, m.SHEET_SPENDING, m.SHEET_VOLUMES)
 KNOWN_MAJOR_VERSION = int(m.TEMPLATE_VERSION.split(".")[0])
 
 REQUIRED_INFO = m.REQUIRED_INFO_LABELS
+# What identifies a project and where its mail goes: read from a near namesake of a missing 基本信息.
+IDENTITY_LABELS = ("项目名称", "主管部门", "实施单位", "评价年度", "联系邮箱")
 INFO_LABELS = m.INFO_LABELS
 
 # Header labels people write for the same column (the first name is the standard one).
@@ -263,6 +265,7 @@ class _Reader:
         self.path = path
         self.file = display_name
         self.problems: list[Problem] = []
+        self.namesakes: dict[str, str] = {}  # missing required sheet -> the sheet named like it
 
     # -- problems --
     def problem(self, code: str, message: str, sheet: str = "", cell: str = "", value: Any = None) -> None:
@@ -361,6 +364,7 @@ class _Reader:
             near = [n for n in near if _LABEL_SPACES.sub("", n) not in by_label or by_label[
                 _LABEL_SPACES.sub("", n)] == n]
             if near:
+                self.namesakes[wanted] = near[0]
                 self.problem("sheet-near-namesake", f"缺少工作表“{wanted}”，但有名称相近的工作表“{near[0]}”。"
                              f"如果就是它，请将其改名为“{wanted}”。", near[0])
             else:
@@ -494,6 +498,16 @@ class _Reader:
         text = self.text(grid, r, c)
         year = parse_year(text)
         return text if year is None else str(year)
+
+    def read_identity(self, grid: Grid, project: m.Project) -> None:
+        """From a near namesake of 基本信息 (基本信息(1)), only what names the project and where to write
+        (IDENTITY_LABELS), for naming, grouping and mail. The sheet stays an error (sheet-near-namesake) and is
+        not checked (the caller drops the problems reading it gives)."""
+        sheet = m.Project(file=project.file)
+        self.read_info(grid, sheet)
+        for label in IDENTITY_LABELS:
+            if sheet.info.get(label, "").strip():
+                project.info[label] = sheet.info[label]
 
     def read_group(self, grid: Grid, project: m.Project) -> None:
         found = self.header(grid, ("职务", "姓名"), ("工作单位及职务",))
@@ -689,6 +703,10 @@ def read_workbook(path: str | Path, display_name: str | None = None) -> ReadResu
                 readers[std](grid, project)
             if grid.name in hidden and std != m.SHEET_GUIDE:
                 reader.problem("sheet-hidden", f"工作表“{grid.name}”被隐藏，其内容已照常读取。请确认内容无误。", grid.name)
+        if m.SHEET_INFO in reader.namesakes:  # 基本信息(1): what names the project; its error stands, nothing more
+            namesake, found = reader.namesakes[m.SHEET_INFO], len(reader.problems)
+            reader.read_identity(reader.grid(book, namesake, no_value, scan.merged.get(namesake)), project)
+            del reader.problems[found:]
     except BaseException as exc:  # a corrupt part that calamine only notices while reading (or panics on)
         if not isinstance(exc, Exception) and not _is_panic(exc):
             raise
@@ -696,6 +714,7 @@ def read_workbook(path: str | Path, display_name: str | None = None) -> ReadResu
         return ReadResult(None, reader.problems)
     finally:
         book.close()
+    project.saved_at = scan.saved_at
     # A workbook without the template's sheets is a wrong workbook, not a blank template: its problems stand.
     if _is_blank(project) and not any(p.code in ("sheet-missing", "sheet-near-namesake") for p in reader.problems):
         blank = [p for p in reader.problems if p.code in ("formula-no-value",)]

@@ -250,10 +250,11 @@ def test_the_log_gets_start_each_file_and_end(generated, tmp_path):
     run(inputs, tmp_path / "out")
     run(inputs, tmp_path / "out")
     lines = (tmp_path / "out" / LOG_NAME).read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 8  # twice: start, two files, end
-    assert "开始" in lines[0] and "a_优.xlsx：通过" in lines[1] and "f_错.xlsx：有错误" in lines[2]
-    assert "结束" in lines[3] and "退出码 1" in lines[3]
-    assert "沿用上次结果" in lines[5]
+    assert len(lines) == 12  # twice: start, each file as it is read, each file's status, end
+    assert "开始" in lines[0] and "a_优.xlsx：已读取" in lines[1] and "f_错.xlsx：已读取" in lines[2]
+    assert "a_优.xlsx：通过" in lines[3] and "f_错.xlsx：有错误" in lines[4]
+    assert "结束" in lines[5] and "退出码 1" in lines[5]
+    assert "a_优.xlsx：沿用上次结果" in lines[7] and "a_优.xlsx：通过" in lines[9]
     assert all(line[:4].isdigit() and "T" in line.split()[0] for line in lines)  # timestamped
 
 
@@ -425,6 +426,160 @@ def test_the_most_recently_modified_file_of_a_project_counts(tmp_path):
     assert only["status"] == "ok" and only["全年执行数"] == "90.00" and only["outputs"]
     assert all((tmp_path / "out" / rel).is_file() for rel in only["outputs"].values())
     assert not [p for p in only["problems"] if p["code"] == "file-superseded"]
+
+
+def saved_by_excel(path: Path, when: str) -> Path:
+    """``path`` as if Excel had last saved it at ``when`` (docProps/core.xml's dcterms:modified, W3CDTF)."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as zin:
+        members = [(info, zin.read(info.filename)) for info in zin.infolist()]
+    with zipfile.ZipFile(path, "w") as zout:
+        for info, data in members:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + when.encode(), data)
+            zout.writestr(info, data)
+    return path
+
+
+def local(when: str) -> str:
+    """A UTC W3CDTF time as the messages show it: local time."""
+    from datetime import datetime
+
+    return datetime.fromisoformat(when).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_the_workbook_saved_last_counts_not_the_file_copied_last(tmp_path):
+    # Copying a folder gave the older workbook, with an error, the newer file time: it must not win.
+    older = project_data("道路养护", "公路站", "交通局", weight=40)  # weights total 90: an error
+    newer = project_data("道路养护", "公路站", "交通局", spent=99)
+    inputs = write_inputs(tmp_path / "in", {"a_older.xlsx": older, "z_newer.xlsx": newer})
+    saved_by_excel(inputs / "a_older.xlsx", "2025-03-01T08:00:00Z")
+    saved_by_excel(inputs / "z_newer.xlsx", "2025-03-02T09:30:00Z")
+    os.utime(inputs / "a_older.xlsx", (1_700_100_000, 1_700_100_000))  # copied last
+    os.utime(inputs / "z_newer.xlsx", (1_700_000_000, 1_700_000_000))
+    result = run(inputs, tmp_path / "out")
+    assert result.exit_code == 0 and result.counts["superseded"] == 1 and result.counts["has-errors"] == 0
+    entries = by_name(tmp_path / "out")
+    winner, loser = entries["z_newer.xlsx"], entries["a_older.xlsx"]
+    assert winner["status"] == "ok" and winner["全年执行数"] == "99.00"
+    assert loser["status"] == "superseded" and loser["superseded_by"] == winner["path"]
+    from datetime import datetime
+
+    assert datetime.fromisoformat(winner["saved_at"]) == datetime.fromisoformat("2025-03-02T09:30:00+00:00")
+    assert datetime.fromisoformat(loser["saved_at"]) == datetime.fromisoformat("2025-03-01T08:00:00+00:00")
+    assert winner["newest_by"] == loser["newest_by"] == "saved_at"
+    loser_time = datetime.fromtimestamp(1_700_100_000).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    message = next(p["message"] for p in loser["problems"] if p["code"] == "file-superseded")
+    assert f"保存于 {local('2025-03-01T08:00:00+00:00')}，文件修改时间 {loser_time}" in message
+    assert f"保存于 {local('2025-03-02T09:30:00+00:00')}" in message and "最后保存时间" in message
+    message = next(p["message"] for p in winner["problems"] if p["code"] == "file-superseded")
+    assert "a_older.xlsx" in message and "以本文件“" in message and "最后保存时间" in message
+    # the log gives each file one status, the final one
+    lines = (tmp_path / "out" / LOG_NAME).read_text(encoding="utf-8").splitlines()
+    older_statuses = [line.split("a_older.xlsx：", 1)[1] for line in lines if "a_older.xlsx：" in line]
+    assert older_statuses[0] == "已读取" and older_statuses[1].startswith("已被新版本替代（以 ")
+    assert len(older_statuses) == 2 and not any(s.startswith(("通过", "有错误")) for s in older_statuses)
+
+
+def test_equal_saved_times_fall_back_to_the_file_time_then_the_path(tmp_path):
+    data = project_data("道路养护", "公路站", "交通局")
+    inputs = write_inputs(tmp_path / "in", {"a.xlsx": data, "b.xlsx": data, "c.xlsx": data})
+    for name in ("a.xlsx", "b.xlsx", "c.xlsx"):
+        saved_by_excel(inputs / name, "2025-03-01T08:00:00Z")
+    os.utime(inputs / "a.xlsx", (1_700_100_000, 1_700_100_000))
+    os.utime(inputs / "b.xlsx", (1_700_000_000, 1_700_000_000))
+    os.utime(inputs / "c.xlsx", (1_700_000_000, 1_700_000_000))
+    run(inputs, tmp_path / "out")
+    entries = by_name(tmp_path / "out")
+    assert [entries[n]["status"] for n in ("a.xlsx", "b.xlsx", "c.xlsx")] == ["ok", "superseded", "superseded"]
+    assert entries["a.xlsx"]["newest_by"] == "modified" and entries["b.xlsx"]["newest_by"] == "modified"
+    assert "保存时间相同，以文件修改时间最新者为准" in entries["b.xlsx"]["problems"][-1]["message"]
+    (inputs / "a.xlsx").unlink()
+    run(inputs, tmp_path / "out")
+    entries = by_name(tmp_path / "out")
+    assert entries["c.xlsx"]["status"] == "ok" and entries["b.xlsx"]["status"] == "superseded"
+    assert entries["b.xlsx"]["newest_by"] == "path" and "以路径排序在后者为准" in entries["b.xlsx"]["problems"][-1]["message"]
+
+
+def test_a_project_in_one_file_has_no_newest_by(generated, tmp_path):
+    run(copy_inputs(generated, tmp_path / "in", ["a_优.xlsx"]), tmp_path / "out")
+    entry = by_name(tmp_path / "out")["a_优.xlsx"]
+    assert entry["newest_by"] == "" and entry["saved_at"].startswith("2025-01-01")  # xlsxwriter's fixed time
+
+
+def test_the_saved_time_is_read_from_xls_and_ods_too(tmp_path):
+    import struct
+    from datetime import datetime, timezone
+
+    from hostile_files import cfb_container, rewrite_zip, to_ods, to_xls
+    from perfeval.prescan import _Cfb
+    from perfeval.reader import read_workbook
+
+    from builders import build_workbook
+
+    source = build_workbook(tmp_path / "source.xlsx")
+    meta = (b'<?xml version="1.0" encoding="UTF-8"?><office:document-meta '
+            b'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+            b'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+            b"<office:meta><meta:creation-date>2024-01-01T00:00:00</meta:creation-date>"
+            b"<dc:date>2025-03-04T10:11:12.123456789</dc:date></office:meta></office:document-meta>")
+    ods = rewrite_zip(to_ods(source, tmp_path / "plain.ods"), tmp_path / "saved.ods", extra={"meta.xml": meta})
+    assert read_workbook(ods).project.saved_at == datetime(2025, 3, 4, 10, 11, 12, 123456).astimezone()
+    assert read_workbook(tmp_path / "plain.ods").project.saved_at is None  # says nothing: the file's time counts
+
+    # .xls: PIDSI_LASTSAVE_DTM (13) of the SummaryInformation property set, a FILETIME
+    when = datetime(2025, 3, 5, 6, 7, 8, tzinfo=timezone.utc)
+    ticks = int((when - datetime(1601, 1, 1, tzinfo=timezone.utc)).total_seconds()) * 10_000_000
+    fmtid = bytes.fromhex("e0859ff2f94f6810ab9108002b27b3d9")
+    section = struct.pack("<II", 8 + 8 + 12, 1) + struct.pack("<II", 13, 16) + struct.pack("<HHQ", 0x40, 0, ticks)
+    summary = struct.pack("<HHI16sI", 0xFFFE, 0, 0x20006, bytes(16), 1) + fmtid + struct.pack("<I", 48) + section
+    workbook = _Cfb(to_xls(source, tmp_path / "plain.xls").read_bytes()).stream("Workbook")
+    xls = tmp_path / "saved.xls"
+    xls.write_bytes(cfb_container({"Workbook": workbook, "\x05SummaryInformation": summary}))
+    project = read_workbook(xls).project
+    assert project.saved_at == when and project.name == "公共资源交易中心运转经费"
+    assert read_workbook(tmp_path / "plain.xls").project.saved_at is None
+
+
+# ---- a renamed 基本信息 -------------------------------------------------------------------------------------------
+
+def test_a_renamed_info_sheet_still_names_groups_and_addresses_the_project(tmp_path):
+    from builders import build_workbook, seed_rows
+    from perfeval.mail import run_mail
+
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    build_workbook(inputs / "renamed.xlsx", sheet_names={"基本信息": "基本信息(1)"})
+    no_mail = seed_rows()
+    no_mail["info"].update({"项目名称": "档案数字化", "联系邮箱": ""})
+    build_workbook(inputs / "renamed_no_mail.xlsx", no_mail, sheet_names={"基本信息": "基本信息(1)"})
+    gone = seed_rows()
+    gone["info"]["项目名称"] = "道路养护"
+    build_workbook(inputs / "no_info.xlsx", gone, skip_sheets=("基本信息",))
+    result = run(inputs, tmp_path / "out")
+    entries = by_name(tmp_path / "out")
+    entry = entries["renamed.xlsx"]
+    assert (entry["评价年度"], entry["主管部门"], entry["实施单位"], entry["项目名称"], entry["联系邮箱"]) == (
+        "2025", "审批局", "审批局", "公共资源交易中心运转经费", "spj@example.gov.cn")
+    assert entry["folder"] == "2025_审批局_公共资源交易中心运转经费"
+    # the error stays, with its suggestion, and nothing else is reported from the sheet under the wrong name
+    assert entry["status"] == "has-errors"
+    assert [(p["code"], p["sheet"]) for p in entry["problems"] if p["severity"] == "错误"] == [
+        ("sheet-near-namesake", "基本信息(1)")]
+    assert "请将其改名为“基本信息”" in entry["problems"][0]["message"]
+    assert result.exit_code == 1
+    mail = run_mail(tmp_path / "out", Config())
+    chased = {c.file: c for c in mail.chase}
+    assert "renamed.xlsx" not in {Path(f).name for f in chased}  # its address and department are known
+    assert any(Path(m.source).name == "renamed.xlsx" for m in mail.messages)
+    no_address = next(c for f, c in chased.items() if Path(f).name == "renamed_no_mail.xlsx")
+    assert (no_address.category, no_address.department) == ("无联系邮箱", "审批局")
+    no_sheet = [c for f, c in chased.items() if Path(f).name == "no_info.xlsx"]
+    reasons = {c.category: c.reason for c in mail.chase if Path(c.file).name == "no_info.xlsx"}
+    assert no_sheet and set(reasons) == {"无联系邮箱", "未填主管部门"}
+    assert all("缺少必填工作表“基本信息”" in reason for reason in reasons.values())
 
 
 # ---- what an unattended run meets --------------------------------------------------------------------------------

@@ -201,3 +201,51 @@ def test_check_annotate_keeps_both_copies_of_inputs_with_the_same_name(tmp_path,
     code, out, _ = run_cli("check", str(first), str(second), "--annotate", str(tmp_path / "marked"), capsys=capsys)
     assert code == 1
     assert sorted(p.name for p in (tmp_path / "marked").iterdir()) == ["填报_标注版.xlsx", "填报_标注版_2.xlsx"]
+
+
+def test_check_takes_folders_as_run_does(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    incoming = tmp_path / "incoming"
+    (incoming / "审批局").mkdir(parents=True)
+    build_workbook(incoming / "审批局" / "seed.xlsx")
+    data = seed_rows()
+    data["spending"][0] = ("日常办公经费", 6, "")
+    build_workbook(incoming / "broken.xlsx", data)
+    (incoming / "说明.txt").write_text("请于12月31日前提交。", encoding="utf-8")
+    (incoming / "~$seed.xlsx").write_bytes(b"lock")  # a spreadsheet's lock file: not an input
+    (incoming / ".old").mkdir()
+    build_workbook(incoming / ".old" / "hidden.xlsx")  # hidden folders are not searched
+    (tmp_path / "output" / "x").mkdir(parents=True)  # [run] output: what a run wrote is not an input
+    build_workbook(tmp_path / "output" / "x" / "seed_标注版.xlsx", data)
+    expected = ["== incoming/broken.xlsx：有错误", "== incoming/审批局/seed.xlsx：通过", "== incoming/说明.txt：已跳过"]
+    for target in ("incoming", "."):
+        code, out, err = run_cli("check", target, capsys=capsys)
+        assert code == 1, err
+        assert [line.split("（")[0] for line in out.splitlines() if line.startswith("== ")] == expected
+        assert "不是电子表格文件（.txt），已跳过" in out
+    code, out, _ = run_cli("check", "--json", "incoming", capsys=capsys)
+    assert {r["file"] for r in json.loads(out) if r["severity"] == "错误"} == {"incoming/broken.xlsx"}
+
+
+def test_check_an_empty_folder_says_so(tmp_path, capsys):
+    code, out, err = run_cli("check", str(tmp_path), capsys=capsys)
+    assert code == 0 and out == "" and "未找到任何文件" in err
+
+
+def test_check_missing_folder_exits_2(tmp_path, capsys):
+    code, _, err = run_cli("check", str(tmp_path / "incoming"), capsys=capsys)
+    assert code == 2 and "找不到文件或文件夹" in err and "incoming" in err
+
+
+def test_run_without_input_outside_the_repository_says_what_to_do(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli("run", capsys=capsys)
+    assert code == 2
+    assert "找不到输入 input_templates/examples（未指定输入时的默认值）" in err
+    assert "请指定要处理的文件夹，如 perfeval run incoming" in err and "[run] 中设置 input" in err
+    (tmp_path / "perfeval.toml").write_text('[run]\ninput = ["收件"]\n', encoding="utf-8")
+    code, _, err = run_cli("run", capsys=capsys)
+    assert code == 2 and "找不到输入 收件（配置文件 " in err and "perfeval.toml 中 [run] input 的设置" in err
+    assert not (tmp_path / "output").exists()
+    code, _, err = run_cli("run", "incoming", capsys=capsys)  # named on the command line: named back, no more
+    assert code == 2 and "找不到输入 / no such input: incoming" in err

@@ -329,7 +329,9 @@ def test_near_namesake_sheet_is_reported_with_the_suggestion(tmp_path, near):
     assert [(p.code, p.sheet, p.severity) for p in result.problems] == [("sheet-near-namesake", near, "错误")]
     assert result.problems[0].message == (f"缺少工作表“基本信息”，但有名称相近的工作表“{near}”。"
                                           "如果就是它，请将其改名为“基本信息”。")
-    assert result.project.name == ""  # reported, not guessed
+    # reported, not read as 基本信息: only what names the project and where to write is taken from it (issue 11)
+    assert (result.project.name, result.project.department, result.project.info.get("项目背景", "")) == (
+        "公共资源交易中心运转经费", "审批局", "")
 
 
 def test_sheet_name_with_surrounding_spaces_is_found(tmp_path, plain):
