@@ -88,8 +88,8 @@ class Record:
     department: str = ""  # 主管部门
     year: str = ""  # 评价年度
     email: str = ""  # 联系邮箱, as written
-    score: str = ""  # total score as displayed
-    grade: str = ""
+    score: str = ""  # total score as displayed; "" unless the workbook passed (ok)
+    grade: str = ""  # likewise
     problems: list[dict] = field(default_factory=list)  # {file, sheet, cell, code, severity, message, value}
     outputs: dict[str, str] = field(default_factory=dict)  # kind -> path relative to OUTPUT
     raw: dict = field(default_factory=dict)  # the manifest's own entry
@@ -109,10 +109,13 @@ def read_manifest(output: Path) -> list[Record]:
     manifest = load_manifest(output)
     if manifest is None:
         raise MailError(f"无法读取 {path}（文件损坏，或由另一版本的 perfeval 生成）：请重新运行 perfeval run")
+    # A project with errors has no result: its score and grade (the run computes them) are never mailed, so
+    # that the unit's request to fix and its department's list tell the same story.
     return [Record(path=e["path"], status=e["status"], project=e.get("项目名称", ""), unit=e.get("实施单位", ""),
                    department=e.get("主管部门", ""), year=e.get("评价年度", ""), email=e.get("联系邮箱", ""),
-                   score=e.get("得分", ""), grade=e.get("等级", ""), problems=list(e.get("problems", [])),
-                   outputs=dict(e.get("outputs", {})), raw=e)
+                   score=e.get("得分", "") if e["status"] == STATUS_OK else "",
+                   grade=e.get("等级", "") if e["status"] == STATUS_OK else "",
+                   problems=list(e.get("problems", [])), outputs=dict(e.get("outputs", {})), raw=e)
             for e in manifest["files"]]
 
 

@@ -170,6 +170,36 @@ def test_an_unreachable_server_fails_every_message_at_once(output):
     assert not (output / "outbox" / "sent.jsonl").exists()
 
 
+# ---- one story per project, in the unit's own words ---------------------------------------------------------
+
+EDU_ADDRESS = "jyj@example.gov.cn"
+
+
+def test_a_project_with_errors_has_no_score_or_grade_in_any_mail(server, output, tmp_path):
+    handler, port = server
+    assert (entry(output, "b.xlsx")["得分"], entry(output, "b.xlsx")["等级"]) == ("97.27", "优")  # not a result
+    departments = {"审批局": DEPARTMENT_ADDRESS, "教育局": EDU_ADDRESS}
+    run_mail(output, mail_config(port, departments=departments), send=True, **FAST)
+    assert body_of(only_message(handler, EDU_ADDRESS)) == (
+        "教育局：\n\n"
+        "附件为贵部门所属项目的支出绩效自评汇总表，共2个项目，有错误1个，通过1个：\n"
+        f"  1. 第一中学：{ERROR_PROJECT}（有错误，错误1处）\n"
+        "  2. 档案馆：档案数字化经费（通过，得分97.27，等级优）\n\n"
+        "其中1个项目的填报表有错误，其结果未计入汇总表的部门汇总；已另行通知实施单位修改后重新报送。\n\n"
+        "此邮件由绩效自评批量工具自动发送，如有疑问请直接回复。\n")
+    assert "97.27" not in body_of(only_message(handler, ERROR_ADDRESS))
+
+    handler.received.clear()  # nor in a bureau's own templates
+    (tmp_path / "body.j2").write_text("{% block project_errors %}[{{ score }}|{{ grade }}]{% endblock %}"
+                                      "{% block department %}{% for p in projects %}[{{ p.score }}|{{ p.grade }}]"
+                                      "{% endfor %}{% endblock %}", encoding="utf-8")
+    config = mail_config(port, departments=departments, body_template=str(tmp_path / "body.j2"))
+    run_mail(output, config, send=True, resend=True, **FAST)
+    assert body_of(only_message(handler, ERROR_ADDRESS)) == "[|]\n"
+    assert body_of(only_message(handler, EDU_ADDRESS)) == "[|][97.27|优]\n"
+
+
+
 # ---- the ledger --------------------------------------------------------------------------------------------
 
 def test_a_second_send_sends_nothing_and_resend_sends_again(server, output):
