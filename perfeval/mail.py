@@ -37,7 +37,7 @@ from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import jinja2
 
@@ -232,10 +232,12 @@ class Outgoing:
             return tuple(sorted(a.content for a in self.attachments))
         return ("body:" + hashlib.sha256(self.body.encode("utf-8")).hexdigest(),)
 
-    def build(self, sender: str) -> EmailMessage:
+    def build(self, sender: str, reply_to: str = "") -> EmailMessage:
         msg = EmailMessage(policy=email_policy.SMTP)
         if sender:
             msg["From"] = sender
+        if reply_to:
+            msg["Reply-To"] = reply_to
         msg["To"] = ", ".join(self.to)
         msg["Subject"] = self.subject
         msg["Date"] = formatdate(localtime=True)
@@ -359,18 +361,36 @@ def _selected(rec: Record, only: str | None) -> bool:
     return _matches(only, rec.project, rec.unit, rec.department, Path(rec.path).name)
 
 
-def _problem_view(p: dict) -> dict:
+def own_file_names(records: list[Record]) -> Callable[[str], str]:
+    """A text for a unit: each input file of the run, as the bureau's texts name it (the path as shown, the
+    absolute path, the path within its input folder), replaced by the file's own name — a unit never sees the
+    bureau's folders."""
+    names: dict[str, str] = {}
+    for rec in records:
+        own = Path(rec.path).name
+        for path in (rec.path, rec.raw.get("absolute_path") or "", rec.raw.get("name") or ""):
+            if path and path != own:
+                names[path] = names[path.replace("/", "\\")] = own
+    if not names:
+        return lambda text: text
+    pattern = re.compile("|".join(re.escape(path) for path in sorted(names, key=len, reverse=True)))
+    return lambda text: pattern.sub(lambda m: names[m.group(0)], text)
+
+
+def _problem_view(p: dict, for_unit: Callable[[str], str]) -> dict:
     sheet, cell = p.get("sheet") or "", p.get("cell") or ""
     return {**p, "where": f"{sheet}!{cell}" if sheet and cell else sheet, "severity": p.get("severity", ""),
-            "message": p.get("message", ""), "value": p.get("value") or ""}
+            "message": for_unit(p.get("message") or ""), "value": p.get("value") or "",
+            "file": for_unit(p.get("file") or "")}
 
 
-def _project_context(rec: Record, attachments: list[Attachment], sender: str) -> dict:
-    problems = [_problem_view(p) for p in rec.problems]
+def _project_context(rec: Record, attachments: list[Attachment], settings: dict,
+                     for_unit: Callable[[str], str]) -> dict:
+    problems = [_problem_view(p, for_unit) for p in rec.problems]
     return {"project": rec.project, "unit": rec.unit, "department": rec.department, "year": rec.year,
             "file": Path(rec.path).name, "status": rec.status, "status_label": STATUS_LABELS.get(rec.status, rec.status),
             "score": rec.score, "grade": rec.grade, "counts": rec.counts, "problems": problems,
-            "attachments": [a.name for a in attachments], "sender": sender}
+            "attachments": [a.name for a in attachments]} | settings
 
 
 def _read_outputs(rec: Record, output: Path, kinds: tuple[str, ...]) -> tuple[list[Attachment], list[str]]:
@@ -388,8 +408,8 @@ def _read_outputs(rec: Record, output: Path, kinds: tuple[str, ...]) -> tuple[li
     return attachments, missing
 
 
-def _plan_project(rec: Record, output: Path, templates: Templates, sender: str,
-                  chase: list[ChaseItem]) -> Outgoing | None:
+def _plan_project(rec: Record, output: Path, templates: Templates, settings: dict,
+                  for_unit: Callable[[str], str], chase: list[ChaseItem]) -> Outgoing | None:
     if rec.status == STATUS_UNREADABLE:
         chase.append(_chase(rec, "文件无法读取", "文件无法读取，无从得知项目和联系邮箱，请联系报送单位重新报送"))
         return None
@@ -409,7 +429,7 @@ def _plan_project(rec: Record, output: Path, templates: Templates, sender: str,
         chase.append(_chase(rec, "附件缺失", f"找不到输出文件 {', '.join(missing)}，请重新运行 perfeval run",
                             "；".join(to)))
         return None
-    context = _project_context(rec, attachments, sender)
+    context = _project_context(rec, attachments, settings, for_unit)
     label = "：".join(x for x in (rec.unit, rec.project) if x) or Path(rec.path).name
     return Outgoing(kind, label, to, templates.subject(kind, context), templates.body(kind, context), attachments,
                     safe_name("_".join(x for x in (rec.unit, rec.project) if x) or Path(rec.path).stem, 60),
@@ -417,7 +437,7 @@ def _plan_project(rec: Record, output: Path, templates: Templates, sender: str,
 
 
 def _department_context(department: str, records: list[Record], attachments: list[Attachment],
-                        sender: str) -> dict:
+                        settings: dict) -> dict:
     projects = [{"project": r.project, "unit": r.unit, "status": r.status,
                  "status_label": STATUS_LABELS.get(r.status, r.status), "score": r.score, "grade": r.grade,
                  "errors": r.counts[SEVERITIES[0]], "warnings": r.counts[SEVERITIES[1]]}
@@ -427,7 +447,7 @@ def _department_context(department: str, records: list[Record], attachments: lis
         status_counts[p["status_label"]] = status_counts.get(p["status_label"], 0) + 1
     return {"department": department, "projects": projects, "status_counts": status_counts,
             "with_errors": sum(1 for p in projects if p["status"] == STATUS_HAS_ERRORS),
-            "attachments": [a.name for a in attachments], "sender": sender}
+            "attachments": [a.name for a in attachments]} | settings
 
 
 def department_records(records: list[Record]) -> dict[str, list[Record]]:
@@ -449,16 +469,25 @@ def _department_workbook(department: str, records: list[Record], config: Config,
     return Attachment(target.name, target.read_bytes())
 
 
+TEMPLATE_SETTINGS = ("sender", "bureau", "reply_to", "deadline")  # the [mail] keys every template sees
+
+
+def template_settings(config: Config) -> dict[str, str]:
+    """Who sends, who asks, where to reply and by when: ``[mail]`` keys, "" when not set."""
+    return {key: config.mail[key].strip() for key in TEMPLATE_SETTINGS}
+
+
 def plan(records: list[Record], output: Path, config: Config, templates: Templates,
          only: str | None = None) -> tuple[list[Outgoing], list[ChaseItem]]:
     """Every message of the run (projects in manifest order, then departments) and the chase list."""
-    sender = config.mail["sender"]
+    settings = template_settings(config)
+    for_unit = own_file_names(records)
     messages: list[Outgoing] = []
     chase: list[ChaseItem] = []
     for rec in records:
         if not _selected(rec, only):
             continue
-        message = _plan_project(rec, output, templates, sender, chase)
+        message = _plan_project(rec, output, templates, settings, for_unit, chase)
         if message:
             messages.append(message)
         if rec.status in PROJECT_STATUSES and not rec.department:
@@ -475,7 +504,7 @@ def plan(records: list[Record], output: Path, config: Config, templates: Templat
             chase.append(ChaseItem("主管部门未配置邮箱", department=department, reason=reason))
             continue
         attachment = _department_workbook(department, group, config, outbox)
-        context = _department_context(department, group, [attachment], sender)
+        context = _department_context(department, group, [attachment], settings)
         messages.append(Outgoing(KIND_DEPARTMENT, department, to, templates.subject(KIND_DEPARTMENT, context),
                                  templates.body(KIND_DEPARTMENT, context), [attachment],
                                  safe_name(f"{department}_汇总", 60), department))
@@ -741,6 +770,7 @@ class MailResult:
     only: str | None = None
     selected: int = 0  # manifest records that --only selected
     ledger_damaged: int = 0  # ledger lines that could not be read
+    warnings: list[str] = field(default_factory=list)  # about the settings, for the console's error stream
 
     @property
     def exit_code(self) -> int:
@@ -776,14 +806,23 @@ class MailResult:
         return lines
 
 
+NO_SENDER_WARNING = ("配置文件中未填写 [mail] sender：生成的邮件没有发件人（From），--send 将拒绝发送；"
+                     "请在 [mail] 中填写 sender（见 docs/email.md）")
+
+
+def _check_address(config: Config, key: str) -> None:
+    value = config.mail[key].strip()
+    if value and not _ADDRESS.match(parseaddr(value)[1]):
+        raise MailError(f"配置 [mail] {key} 不是有效的邮箱地址：{value}")
+
+
 def _smtp_settings(config: Config) -> str:
     """Check the settings --send needs; returns the password (from the environment only)."""
     mail = config.mail
-    missing = [key for key in ("smtp_host", "sender") if not mail[key].strip()]
+    missing = [f"[mail] {key}" for key in ("smtp_host", "sender") if not mail[key].strip()]
     if missing:
-        raise MailError(f"发送邮件需要在配置文件 [mail] 中填写 {'、'.join(missing)}（见 docs/email.md）")
-    if not _ADDRESS.match(parseaddr(mail["sender"])[1]):
-        raise MailError(f"配置 [mail] sender 不是有效的邮箱地址：{mail['sender']}")
+        raise MailError(f"发送邮件需要在配置文件中填写 {'、'.join(missing)}（见 docs/email.md）")
+    _check_address(config, "sender")
     password = os.environ.get(PASSWORD_ENV, "")
     if mail["user"] and not password:
         raise MailError(f"配置 [mail] user 已填写，但环境变量 {PASSWORD_ENV} 中没有密码")
@@ -800,9 +839,12 @@ def run_mail(output: Path, config: Config, send: bool = False, resend: bool = Fa
     output = Path(output)
     records = read_manifest(output)
     password = _smtp_settings(config) if send else ""
+    _check_address(config, "reply_to")
     templates = Templates(config)
     outbox = output / OUTBOX
     result = MailResult(outbox, dry_run=not send, only=only)
+    if not config.mail["sender"].strip():
+        result.warnings.append(NO_SENDER_WARNING)
     result.selected = sum(1 for r in records if _selected(r, only))
     with _exclusive(outbox / ".lock"):
         result.messages, result.chase = plan(records, output, config, templates, only)
@@ -829,7 +871,8 @@ def _write_outbox(result: MailResult, ledger: Ledger, config: Config, resend: bo
         if not _pending(message, ledger, resend):
             result.already_sent.append(message)
             continue
-        data = serialize(message.build(config.mail["sender"]), config.mail["ascii_filenames"])
+        msg = message.build(config.mail["sender"], config.mail["reply_to"])
+        data = serialize(msg, config.mail["ascii_filenames"])
         path = result.outbox / message.eml_name
         write_bytes(path, data)
         result.written.append(path)
@@ -846,7 +889,7 @@ def _send_all(result: MailResult, ledger: Ledger, config: Config, password: str,
             if not recipients:
                 result.already_sent.append(message)
                 continue
-            msg = message.build(mail["sender"])
+            msg = message.build(mail["sender"], mail["reply_to"])
             data = serialize(msg, mail["ascii_filenames"])
             delivered, failed, reply = client.deliver(from_addr, recipients, data)
             if delivered:

@@ -6,6 +6,7 @@ import csv
 import email
 import hashlib
 import json
+import os
 import re
 import zipfile
 from email import policy
@@ -198,6 +199,81 @@ def test_a_project_with_errors_has_no_score_or_grade_in_any_mail(server, output,
     assert body_of(only_message(handler, ERROR_ADDRESS)) == "[|]\n"
     assert body_of(only_message(handler, EDU_ADDRESS)) == "[|][97.27|优]\n"
 
+
+def test_a_unit_sees_its_own_file_names_never_the_bureau_folders(server, tmp_path):
+    handler, port = server
+    inbox = tmp_path / "收件箱"
+    first = write_inputs(inbox / "01_第一中学", {"b.xlsx": error_data()}) / "b.xlsx"
+    again = write_inputs(inbox / "07_补报", {"b2.xlsx": error_data()}) / "b2.xlsx"  # the same project, later
+    os.utime(first, (1_700_000_000, 1_700_000_000))
+    os.utime(again, (1_700_086_400, 1_700_086_400))
+    output = run(inbox, tmp_path / "output")
+    winner = entry(output, "b2.xlsx")
+    assert winner["status"] == "has-errors" and entry(output, "b.xlsx")["status"] == "superseded"
+    notice = next(p for p in winner["problems"] if p["code"] == "file-superseded")
+    assert "收件箱/01_第一中学/b.xlsx" in notice["message"]  # the bureau's own texts keep its paths
+
+    (tmp_path / "body.j2").write_text("{% block project_errors %}{% for p in problems %}{{ p.file }}|{{ p.message }}\n"
+                                      "{% endfor %}{% endblock %}", encoding="utf-8")
+    run_mail(output, mail_config(port, body_template=str(tmp_path / "body.j2")), send=True, **FAST)
+    mail = only_message(handler, ERROR_ADDRESS)
+    text = body_of(mail)
+    assert "收件箱" not in text and "01_第一中学" not in text and "07_补报" not in text
+    unit_notice = notice["message"]
+    for e in (winner, entry(output, "b.xlsx")):
+        unit_notice = unit_notice.replace(e["path"], Path(e["path"]).name)
+    assert f"b2.xlsx|{unit_notice}\n" in text
+    assert "本文件“b.xlsx”" in unit_notice or "“b.xlsx”" in unit_notice
+
+
+# ---- who asks, by when, and where to reply ---------------------------------------------------------------------
+
+ASK = {"bureau": "XX区财政局绩效管理科", "deadline": "2026年1月15日", "reply_to": "tb@czj.example.gov.cn"}
+
+
+def errors_body(resubmit: str, bureau: str) -> str:
+    problem = "支出明细合计 24.93 万元与资金情况的全年执行数 23.93 万元不符（相差 1 万元）。请核对各项支出金额，使其合计等于全年执行数。"
+    return ("第一中学：\n\n"
+            f"贵单位报送的“{ERROR_PROJECT}”项目支出绩效自评填报表（b.xlsx）经校验发现1处错误，暂不能形成评价结果。"
+            "请按以下清单逐项修改后重新报送：\n"
+            f"  1. [错误] 支出明细!B2:B7  {problem}（填写值：24.93）\n\n"
+            "附件“b_标注版.xlsx”是贵单位填报表的标注版，有问题的单元格已标出并附批注，可直接在其中修改后报送。\n\n" +
+            (f"{resubmit}\n\n" if resubmit else "") +
+            "此邮件由绩效自评批量工具自动发送，如有疑问请直接回复。\n" + (f"\n{bureau}\n" if bureau else ""))
+
+
+@pytest.mark.parametrize("keys, resubmit", [
+    (("bureau", "deadline", "reply_to"), "请于2026年1月15日前将修改后的填报表发送至 tb@czj.example.gov.cn。"),
+    (("deadline",), "请于2026年1月15日前将修改后的填报表重新报送。"),
+    (("bureau", "reply_to"), "请将修改后的填报表发送至 tb@czj.example.gov.cn。"),
+    ((), ""),
+], ids=["all", "deadline", "bureau-reply_to", "none"])
+def test_a_request_to_fix_names_who_asks_by_when_and_where_to_reply(server, output, keys, resubmit):
+    handler, port = server
+    settings = {k: ASK[k] for k in keys}
+    run_mail(output, mail_config(port, **settings), send=True, **FAST)
+    mail = only_message(handler, ERROR_ADDRESS)
+    assert body_of(mail) == errors_body(resubmit, settings.get("bureau", ""))
+    assert mail["Reply-To"] == settings.get("reply_to")
+    ok = body_of(only_message(handler, OK_ADDRESS))  # asks for nothing: no deadline; signed by the bureau
+    assert "请于" not in ok and ok.endswith("直接回复。\n" + (f"\n{ASK['bureau']}\n" if "bureau" in keys else ""))
+
+
+def test_a_result_with_warnings_says_by_when_a_correction_is_due(server, tmp_path):
+    handler, port = server
+    data = ok_data()
+    data["info"]["预算执行偏差原因"] = ""  # a warning (a low execution rate, unexplained): the project still passes
+    output = run(write_inputs(tmp_path / "inputs", {"a.xlsx": data}), tmp_path / "output")
+    assert entry(output, "a.xlsx")["status"] == "ok" and entry(output, "a.xlsx")["problems"]
+    run_mail(output, mail_config(port, **ASK), send=True, **FAST)
+    body = body_of(only_message(handler, OK_ADDRESS))
+    assert "\n\n如需更正，请于2026年1月15日前将修改后的填报表发送至 tb@czj.example.gov.cn。\n\n" in body
+
+
+def test_an_invalid_reply_to_stops_before_anything_is_written(output):
+    with pytest.raises(MailError, match=r"配置 \[mail\] reply_to 不是有效的邮箱地址：财政局"):
+        run_mail(output, mail_config(reply_to="财政局"), **FAST)
+    assert not list((output / "outbox").glob("*.eml"))
 
 
 # ---- the ledger --------------------------------------------------------------------------------------------
@@ -414,9 +490,29 @@ def write_toml(path: Path, text: str) -> str:
 def test_send_without_smtp_host_or_sender_exits_2(output, tmp_path, capsys):
     config = write_toml(tmp_path / "perfeval.toml", "[mail]\nsmtp_port = 25\n")
     assert cli.main(["email", str(output), "--send", "--config", config]) == 2
-    err = capsys.readouterr().err
-    assert "smtp_host" in err and "sender" in err and "[mail]" in err
+    assert capsys.readouterr().err == \
+        "perfeval: 发送邮件需要在配置文件中填写 [mail] smtp_host、[mail] sender（见 docs/email.md）\n"
+    config = write_toml(tmp_path / "perfeval.toml", '[mail]\nsmtp_host = "127.0.0.1"\n')
+    assert cli.main(["email", str(output), "--send", "--config", config]) == 2
+    assert capsys.readouterr().err == "perfeval: 发送邮件需要在配置文件中填写 [mail] sender（见 docs/email.md）\n"
+    assert not (output / "outbox" / "sent.jsonl").exists()
+
+
+NO_SENDER = ("perfeval: 警告：配置文件中未填写 [mail] sender：生成的邮件没有发件人（From），--send 将拒绝发送；"
+             "请在 [mail] 中填写 sender（见 docs/email.md）\n")
+
+
+def test_a_dry_run_without_a_sender_warns(output, tmp_path, capsys):
+    config = write_toml(tmp_path / "perfeval.toml", "[mail]\nsmtp_port = 25\n")
     assert cli.main(["email", str(output), "--config", config]) == 0  # the dry run needs no server
+    captured = capsys.readouterr()
+    assert captured.err == NO_SENDER and captured.out.startswith("试运行，未发送")
+    drafts = list((output / "outbox").glob("*.eml"))
+    assert drafts and all(email.message_from_bytes(p.read_bytes())["From"] is None for p in drafts)
+
+    config = write_toml(tmp_path / "perfeval.toml", '[mail]\nsender = "jxk@czj.example.gov.cn"\n')
+    assert cli.main(["email", str(output), "--config", config]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_the_password_comes_only_from_the_environment(server, output, monkeypatch):
