@@ -606,30 +606,63 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+# Why a server's certificate was refused, by OpenSSL's verification code.
+_CERTIFICATE_REFUSED = {
+    10: "证书已过期",
+    18: "证书是自签名证书，本机不信任",
+    19: "证书链中有自签名证书，本机不信任",
+    20: "证书的签发机构不在本机信任的证书中",
+    21: "证书的签发机构不在本机信任的证书中",
+    62: "证书上的名称与 smtp_host 不符",
+    64: "证书上的地址与 smtp_host 不符",
+}
+
+
+def _tls_failure(exc: ssl.SSLError, host: str, port: int, sent: int) -> MailError:
+    """The Chinese message for a failed TLS handshake: the certificate refused, or no TLS on that port."""
+    where = f"与邮件服务器 {host}:{port} 建立加密连接失败"
+    stopped = f"已停止发送（此前已发送的 {sent} 封已记入 {LEDGER}，重新运行不会重复发送）" if sent else "未发送任何邮件"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        why = _CERTIFICATE_REFUSED.get(exc.verify_code, "证书未通过验证")
+        return MailError(f"{where}：服务器的{why}（{exc.verify_message}），{stopped}。请确认 smtp_host 是证书上的"
+                         "服务器名称；若服务器使用单位内部签发的证书，请由系统管理员将其签发机构加入本机信任的证书")
+    return MailError(f"{where}（{exc.reason or exc}），{stopped}。请确认端口与 [mail] tls 相符："
+                     "tls = \"ssl\" 通常用 465 端口，tls = \"starttls\" 通常用 587 端口")
+
+
 class SmtpClient:
     """One SMTP connection, opened on first use and reopened after a failure; deliveries retried with
-    exponential backoff (``base_delay`` × 2^attempt) on transient failures."""
+    exponential backoff (``base_delay`` × 2^attempt) on transient failures. ``context`` verifies the server's
+    certificate (default: the system's trusted certificates; verification is never turned off)."""
 
-    def __init__(self, mail: dict, password: str, max_retries: int, base_delay: float, timeout: float):
+    def __init__(self, mail: dict, password: str, max_retries: int, base_delay: float, timeout: float,
+                 context: ssl.SSLContext | None = None):
         self.mail = mail
         self.password = password
         self.max_retries = max(0, max_retries)
         self.base_delay = base_delay
         self.timeout = timeout
+        self.context = context
         self.smtp: smtplib.SMTP | None = None
         self.down: str = ""  # set when the server could not be reached at all: the rest fail at once
+        self.sent = 0  # messages delivered to at least one recipient
+
+    def _tls_context(self) -> ssl.SSLContext:
+        if self.context is None:
+            self.context = ssl.create_default_context()
+        return self.context
 
     def _open(self) -> smtplib.SMTP:
         host, port, tls = self.mail["smtp_host"], self.mail["smtp_port"], self.mail["tls"]
         if tls == "ssl":
-            smtp = smtplib.SMTP_SSL(host, port, timeout=self.timeout, context=ssl.create_default_context())
+            smtp = smtplib.SMTP_SSL(host, port, timeout=self.timeout, context=self._tls_context())
         else:
             smtp = smtplib.SMTP(host, port, timeout=self.timeout)
         try:
             smtp.ehlo_or_helo_if_needed()
             if tls == "starttls":
                 try:
-                    smtp.starttls(context=ssl.create_default_context())
+                    smtp.starttls(context=self._tls_context())
                 except smtplib.SMTPNotSupportedError:
                     raise MailError(f"邮件服务器 {host}:{port} 不支持 STARTTLS；请确认端口，或在配置 [mail] 中设置 "
                                     "tls = \"ssl\"（或在可信的内网中设置 tls = \"none\"）") from None
@@ -698,7 +731,7 @@ class SmtpClient:
                 if self.smtp is None:
                     self.smtp = self._open()
             except ssl.SSLError as exc:
-                raise MailError(f"与邮件服务器 {self.mail['smtp_host']} 建立加密连接失败：{exc}") from None
+                raise _tls_failure(exc, self.mail["smtp_host"], self.mail["smtp_port"], self.sent) from None
             except (smtplib.SMTPException, OSError) as exc:
                 unreachable = True
                 reasons = dict.fromkeys(pending, f"无法连接邮件服务器 {self.mail['smtp_host']}:"
@@ -725,6 +758,7 @@ class SmtpClient:
                 break
         if pending and unreachable:
             self.down = next(iter(reasons.values()))
+        self.sent += bool(delivered)
         failed.update((r, reasons.get(r) or self.down) for r in pending)
         return delivered, failed, reply
 
@@ -830,11 +864,14 @@ def _smtp_settings(config: Config) -> str:
 
 
 def run_mail(output: Path, config: Config, send: bool = False, resend: bool = False, only: str | None = None, *,
-             base_delay: float = 1.0, timeout: float = 60.0) -> MailResult:
+             base_delay: float = 1.0, timeout: float = 60.0, ssl_context: ssl.SSLContext | None = None) -> MailResult:
     """Plan the messages of the run in ``output``; write them as .eml (dry run) or send them.
 
-    Raises :class:`MailError` before anything is sent when the run cannot start. ``base_delay`` is the first
-    retry's wait in seconds (it doubles each time); ``timeout`` bounds each SMTP network operation.
+    Raises :class:`MailError` before anything is sent when the run cannot start, and when the server's
+    certificate is refused. ``base_delay`` is the first retry's wait in seconds (it doubles each time);
+    ``timeout`` bounds each SMTP network operation; ``ssl_context`` verifies the server's certificate for
+    ``tls = "ssl"`` / ``"starttls"`` (default: the system's trusted certificates), e.g. one that also trusts an
+    internal authority.
     """
     output = Path(output)
     records = read_manifest(output)
@@ -851,7 +888,7 @@ def run_mail(output: Path, config: Config, send: bool = False, resend: bool = Fa
         ledger = Ledger(outbox / LEDGER)
         result.ledger_damaged = ledger.unreadable_lines
         if send:
-            _send_all(result, ledger, config, password, resend, base_delay, timeout)
+            _send_all(result, ledger, config, password, resend, base_delay, timeout, ssl_context)
         else:
             _write_outbox(result, ledger, config, resend)
         write_chase_list(result.chase_file, result.chase)
@@ -879,9 +916,9 @@ def _write_outbox(result: MailResult, ledger: Ledger, config: Config, resend: bo
 
 
 def _send_all(result: MailResult, ledger: Ledger, config: Config, password: str, resend: bool,
-              base_delay: float, timeout: float) -> None:
+              base_delay: float, timeout: float, ssl_context: ssl.SSLContext | None) -> None:
     mail = config.mail
-    client = SmtpClient(mail, password, mail["max_retries"], base_delay, timeout)
+    client = SmtpClient(mail, password, mail["max_retries"], base_delay, timeout, ssl_context)
     from_addr = parseaddr(mail["sender"])[1]
     try:
         for message in result.messages:

@@ -8,16 +8,18 @@ import hashlib
 import json
 import os
 import re
+import ssl
 import zipfile
 from email import policy
 from pathlib import Path
 
 import openpyxl
 import pytest
+import trustme
 
 from perfeval import cli
 from perfeval.config import Config, load_config
-from perfeval.mail import MailError, run_mail
+from perfeval.mail import MailError, _tls_failure, run_mail
 from smtp_server import (ERROR_ADDRESS, OK_ADDRESS, corrected_data, error_data, free_port, no_address_data, ok_data,
                          run, smtp_server, write_inputs)
 
@@ -528,6 +530,84 @@ def test_starttls_refused_by_the_server_stops_the_run(server, output):
     with pytest.raises(MailError, match="STARTTLS"):
         run_mail(output, mail_config(port, tls="starttls"), send=True, **FAST)
     assert not handler.received
+
+
+# ---- TLS: the server's certificate, made by the test (trustme) -------------------------------------------------
+
+@pytest.fixture(scope="module")
+def authority():
+    return trustme.CA()  # a certificate authority of the test's own, trusted by no system
+
+
+def server_context(authority, name: str = "127.0.0.1") -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert(name).configure_cert(context)
+    return context
+
+
+def trusting(authority) -> ssl.SSLContext:
+    """What a bureau's machine has once its administrator added the authority to the trusted certificates."""
+    context = ssl.create_default_context()
+    authority.configure_trust(context)
+    return context
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # aiosmtpd: SMTPS is TLS all along
+@pytest.mark.parametrize("tls", ["starttls", "ssl"])
+def test_delivery_over_tls_with_a_login(output, authority, monkeypatch, tls):
+    monkeypatch.setenv("PERFEVAL_SMTP_PASSWORD", "s3cret")
+    with smtp_server(tls, server_context(authority), password="s3cret") as (handler, port):
+        result = run_mail(output, mail_config(port, tls=tls, user="jxk"), send=True, ssl_context=trusting(authority),
+                          **FAST)
+    assert result.exit_code == 0, result.summary_lines()
+    assert [(r.rcpt_tos, r.encrypted, r.login) for r in handler.received] == \
+        [([OK_ADDRESS], True, "jxk"), ([ERROR_ADDRESS], True, "jxk"), ([DEPARTMENT_ADDRESS], True, "jxk")]
+    assert [e["to"] for e in ledger(output)] == [[OK_ADDRESS], [ERROR_ADDRESS], [DEPARTMENT_ADDRESS]]
+
+
+REFUSED = {"unknown-authority": "服务器的证书的签发机构不在本机信任的证书中（unable to get local issuer certificate）",
+           "other-name": "服务器的证书上的地址与 smtp_host 不符（IP address mismatch, certificate is not valid for "
+                         "'127.0.0.1'.）"}
+
+
+@pytest.mark.parametrize("tls", ["starttls", "ssl"])
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_a_refused_certificate_stops_before_anything_is_sent(output, authority, tmp_path, capsys, tls, case):
+    name = "mail.czj.example.gov.cn" if case == "other-name" else "127.0.0.1"
+    with smtp_server(tls, server_context(authority, name)) as (handler, port):
+        if case == "unknown-authority":  # the command line: the system's trusted certificates only
+            config = write_toml(tmp_path / "perfeval.toml", f'[mail]\nsmtp_host = "127.0.0.1"\nsmtp_port = {port}\n'
+                                f'sender = "jxk@czj.example.gov.cn"\ntls = "{tls}"\n')
+            assert cli.main(["email", str(output), "--send", "--config", config]) == 2
+            message = capsys.readouterr().err
+        else:  # trusted, but issued for another name than smtp_host
+            with pytest.raises(MailError) as refused:
+                run_mail(output, mail_config(port, tls=tls), send=True, ssl_context=trusting(authority), **FAST)
+            message = f"perfeval: {refused.value}\n"
+    assert message == (f"perfeval: 与邮件服务器 127.0.0.1:{port} 建立加密连接失败：{REFUSED[case]}，未发送任何邮件。"
+                       "请确认 smtp_host 是证书上的服务器名称；若服务器使用单位内部签发的证书，"
+                       "请由系统管理员将其签发机构加入本机信任的证书\n")
+    assert not handler.received and handler.attempts == 0
+    assert not (output / "outbox" / "sent.jsonl").exists()
+
+
+def test_a_certificate_refused_after_some_deliveries_says_what_was_sent():
+    refused = ssl.SSLCertVerificationError(1, "certificate verify failed")
+    refused.verify_code, refused.verify_message = 10, "certificate has expired"
+    assert str(_tls_failure(refused, "smtp.czj.example.gov.cn", 465, 2)) == (
+        "与邮件服务器 smtp.czj.example.gov.cn:465 建立加密连接失败：服务器的证书已过期（certificate has expired），"
+        "已停止发送（此前已发送的 2 封已记入 sent.jsonl，重新运行不会重复发送）。请确认 smtp_host 是证书上的服务器名称；"
+        "若服务器使用单位内部签发的证书，请由系统管理员将其签发机构加入本机信任的证书")
+
+
+def test_tls_on_a_port_that_does_not_speak_it_says_so(server, output, authority):
+    handler, port = server  # a plain SMTP server
+    with pytest.raises(MailError) as refused:
+        run_mail(output, mail_config(port, tls="ssl"), send=True, ssl_context=trusting(authority), **FAST)
+    assert str(refused.value).startswith(f"与邮件服务器 127.0.0.1:{port} 建立加密连接失败（")
+    assert str(refused.value).endswith("，未发送任何邮件。请确认端口与 [mail] tls 相符：tls = \"ssl\" 通常用 465 端口，"
+                                       "tls = \"starttls\" 通常用 587 端口")
+    assert not handler.received and not (output / "outbox" / "sent.jsonl").exists()
 
 
 def test_a_folder_without_a_manifest_exits_2(tmp_path, capsys):
