@@ -187,6 +187,8 @@ def cmd_email(args) -> int:
         result = run_mail(Path(args.output), config, send=args.send, resend=args.resend, only=args.only)
     except MailError as exc:
         raise UsageError(str(exc)) from None
+    for warning in result.warnings:
+        print(f"perfeval: 警告：{warning}", file=sys.stderr)
     for line in result.summary_lines():
         print(line)
     return result.exit_code

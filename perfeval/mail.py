@@ -37,7 +37,7 @@ from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import jinja2
 
@@ -89,8 +89,8 @@ class Record:
     department: str = ""  # 主管部门
     year: str = ""  # 评价年度
     email: str = ""  # 联系邮箱, as written
-    score: str = ""  # total score as displayed
-    grade: str = ""
+    score: str = ""  # total score as displayed; "" unless the workbook passed (ok)
+    grade: str = ""  # likewise
     problems: list[dict] = field(default_factory=list)  # {file, sheet, cell, code, severity, message, value}
     outputs: dict[str, str] = field(default_factory=dict)  # kind -> path relative to OUTPUT
     raw: dict = field(default_factory=dict)  # the manifest's own entry
@@ -110,10 +110,13 @@ def read_manifest(output: Path) -> list[Record]:
     manifest = load_manifest(output)
     if manifest is None:
         raise MailError(f"无法读取 {path}（文件损坏，或由另一版本的 perfeval 生成）：请重新运行 perfeval run")
+    # A project with errors has no result: its score and grade (the run computes them) are never mailed, so
+    # that the unit's request to fix and its department's list tell the same story.
     return [Record(path=e["path"], status=e["status"], project=e.get("项目名称", ""), unit=e.get("实施单位", ""),
                    department=e.get("主管部门", ""), year=e.get("评价年度", ""), email=e.get("联系邮箱", ""),
-                   score=e.get("得分", ""), grade=e.get("等级", ""), problems=list(e.get("problems", [])),
-                   outputs=dict(e.get("outputs", {})), raw=e)
+                   score=e.get("得分", "") if e["status"] == STATUS_OK else "",
+                   grade=e.get("等级", "") if e["status"] == STATUS_OK else "",
+                   problems=list(e.get("problems", [])), outputs=dict(e.get("outputs", {})), raw=e)
             for e in manifest["files"]]
 
 
@@ -230,10 +233,12 @@ class Outgoing:
             return tuple(sorted(a.content for a in self.attachments))
         return ("body:" + hashlib.sha256(self.body.encode("utf-8")).hexdigest(),)
 
-    def build(self, sender: str) -> EmailMessage:
+    def build(self, sender: str, reply_to: str = "") -> EmailMessage:
         msg = EmailMessage(policy=email_policy.SMTP)
         if sender:
             msg["From"] = sender
+        if reply_to:
+            msg["Reply-To"] = reply_to
         msg["To"] = ", ".join(self.to)
         msg["Subject"] = self.subject
         msg["Date"] = formatdate(localtime=True)
@@ -367,18 +372,36 @@ def _selected(rec: Record, only: str | None) -> bool:
     return _matches(only, rec.project, rec.unit, rec.department, Path(rec.path).name)
 
 
-def _problem_view(p: dict) -> dict:
+def own_file_names(records: list[Record]) -> Callable[[str], str]:
+    """A text for a unit: each input file of the run, as the bureau's texts name it (the path as shown, the
+    absolute path, the path within its input folder), replaced by the file's own name — a unit never sees the
+    bureau's folders."""
+    names: dict[str, str] = {}
+    for rec in records:
+        own = Path(rec.path).name
+        for path in (rec.path, rec.raw.get("absolute_path") or "", rec.raw.get("name") or ""):
+            if path and path != own:
+                names[path] = names[path.replace("/", "\\")] = own
+    if not names:
+        return lambda text: text
+    pattern = re.compile("|".join(re.escape(path) for path in sorted(names, key=len, reverse=True)))
+    return lambda text: pattern.sub(lambda m: names[m.group(0)], text)
+
+
+def _problem_view(p: dict, for_unit: Callable[[str], str]) -> dict:
     sheet, cell = p.get("sheet") or "", p.get("cell") or ""
     return {**p, "where": f"{sheet}!{cell}" if sheet and cell else sheet, "severity": p.get("severity", ""),
-            "message": p.get("message", ""), "value": p.get("value") or ""}
+            "message": for_unit(p.get("message") or ""), "value": p.get("value") or "",
+            "file": for_unit(p.get("file") or "")}
 
 
-def _project_context(rec: Record, attachments: list[Attachment], sender: str) -> dict:
-    problems = [_problem_view(p) for p in rec.problems]
+def _project_context(rec: Record, attachments: list[Attachment], settings: dict,
+                     for_unit: Callable[[str], str]) -> dict:
+    problems = [_problem_view(p, for_unit) for p in rec.problems]
     return {"project": rec.project, "unit": rec.unit, "department": rec.department, "year": rec.year,
             "file": Path(rec.path).name, "status": rec.status, "status_label": STATUS_LABELS.get(rec.status, rec.status),
             "score": rec.score, "grade": rec.grade, "counts": rec.counts, "problems": problems,
-            "attachments": [a.name for a in attachments], "sender": sender}
+            "attachments": [a.name for a in attachments]} | settings
 
 
 def _read_outputs(rec: Record, output: Path, kinds: tuple[str, ...]) -> tuple[list[Attachment], list[str]]:
@@ -396,8 +419,8 @@ def _read_outputs(rec: Record, output: Path, kinds: tuple[str, ...]) -> tuple[li
     return attachments, missing
 
 
-def _plan_project(rec: Record, output: Path, templates: Templates, sender: str,
-                  chase: list[ChaseItem]) -> Outgoing | None:
+def _plan_project(rec: Record, output: Path, templates: Templates, settings: dict,
+                  for_unit: Callable[[str], str], chase: list[ChaseItem]) -> Outgoing | None:
     if rec.status == STATUS_UNREADABLE:
         chase.append(_chase(rec, "文件无法读取", "文件无法读取，无从得知项目和联系邮箱，请联系报送单位重新报送"))
         return None
@@ -417,7 +440,7 @@ def _plan_project(rec: Record, output: Path, templates: Templates, sender: str,
         chase.append(_chase(rec, "附件缺失", f"找不到输出文件 {', '.join(missing)}，请重新运行 perfeval run",
                             "；".join(to)))
         return None
-    context = _project_context(rec, attachments, sender)
+    context = _project_context(rec, attachments, settings, for_unit)
     label = "：".join(x for x in (rec.unit, rec.project) if x) or Path(rec.path).name
     return Outgoing(kind, label, to, templates.subject(kind, context), templates.body(kind, context), attachments,
                     safe_name("_".join(x for x in (rec.unit, rec.project) if x) or Path(rec.path).stem, 60),
@@ -425,7 +448,7 @@ def _plan_project(rec: Record, output: Path, templates: Templates, sender: str,
 
 
 def _department_context(department: str, records: list[Record], attachments: list[Attachment],
-                        sender: str) -> dict:
+                        settings: dict) -> dict:
     projects = [{"project": r.project, "unit": r.unit, "status": r.status,
                  "status_label": STATUS_LABELS.get(r.status, r.status), "score": r.score, "grade": r.grade,
                  "errors": r.counts[SEVERITIES[0]], "warnings": r.counts[SEVERITIES[1]]}
@@ -435,7 +458,7 @@ def _department_context(department: str, records: list[Record], attachments: lis
         status_counts[p["status_label"]] = status_counts.get(p["status_label"], 0) + 1
     return {"department": department, "projects": projects, "status_counts": status_counts,
             "with_errors": sum(1 for p in projects if p["status"] == STATUS_HAS_ERRORS),
-            "attachments": [a.name for a in attachments], "sender": sender}
+            "attachments": [a.name for a in attachments]} | settings
 
 
 def department_records(records: list[Record]) -> dict[str, list[Record]]:
@@ -457,16 +480,25 @@ def _department_workbook(department: str, records: list[Record], config: Config,
     return Attachment(target.name, target.read_bytes())
 
 
+TEMPLATE_SETTINGS = ("sender", "bureau", "reply_to", "deadline")  # the [mail] keys every template sees
+
+
+def template_settings(config: Config) -> dict[str, str]:
+    """Who sends, who asks, where to reply and by when: ``[mail]`` keys, "" when not set."""
+    return {key: config.mail[key].strip() for key in TEMPLATE_SETTINGS}
+
+
 def plan(records: list[Record], output: Path, config: Config, templates: Templates,
          only: str | None = None) -> tuple[list[Outgoing], list[ChaseItem]]:
     """Every message of the run (projects in manifest order, then departments) and the chase list."""
-    sender = config.mail["sender"]
+    settings = template_settings(config)
+    for_unit = own_file_names(records)
     messages: list[Outgoing] = []
     chase: list[ChaseItem] = []
     for rec in records:
         if not _selected(rec, only):
             continue
-        message = _plan_project(rec, output, templates, sender, chase)
+        message = _plan_project(rec, output, templates, settings, for_unit, chase)
         if message:
             messages.append(message)
         if rec.status in PROJECT_STATUSES and not rec.department:
@@ -483,7 +515,7 @@ def plan(records: list[Record], output: Path, config: Config, templates: Templat
             chase.append(ChaseItem("主管部门未配置邮箱", department=department, reason=reason))
             continue
         attachment = _department_workbook(department, group, config, outbox)
-        context = _department_context(department, group, [attachment], sender)
+        context = _department_context(department, group, [attachment], settings)
         messages.append(Outgoing(KIND_DEPARTMENT, department, to, templates.subject(KIND_DEPARTMENT, context),
                                  templates.body(KIND_DEPARTMENT, context), [attachment],
                                  safe_name(f"{department}_汇总", 60), department))
@@ -585,30 +617,63 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+# Why a server's certificate was refused, by OpenSSL's verification code.
+_CERTIFICATE_REFUSED = {
+    10: "证书已过期",
+    18: "证书是自签名证书，本机不信任",
+    19: "证书链中有自签名证书，本机不信任",
+    20: "证书的签发机构不在本机信任的证书中",
+    21: "证书的签发机构不在本机信任的证书中",
+    62: "证书上的名称与 smtp_host 不符",
+    64: "证书上的地址与 smtp_host 不符",
+}
+
+
+def _tls_failure(exc: ssl.SSLError, host: str, port: int, sent: int) -> MailError:
+    """The Chinese message for a failed TLS handshake: the certificate refused, or no TLS on that port."""
+    where = f"与邮件服务器 {host}:{port} 建立加密连接失败"
+    stopped = f"已停止发送（此前已发送的 {sent} 封已记入 {LEDGER}，重新运行不会重复发送）" if sent else "未发送任何邮件"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        why = _CERTIFICATE_REFUSED.get(exc.verify_code, "证书未通过验证")
+        return MailError(f"{where}：服务器的{why}（{exc.verify_message}），{stopped}。请确认 smtp_host 是证书上的"
+                         "服务器名称；若服务器使用单位内部签发的证书，请由系统管理员将其签发机构加入本机信任的证书")
+    return MailError(f"{where}（{exc.reason or exc}），{stopped}。请确认端口与 [mail] tls 相符："
+                     "tls = \"ssl\" 通常用 465 端口，tls = \"starttls\" 通常用 587 端口")
+
+
 class SmtpClient:
     """One SMTP connection, opened on first use and reopened after a failure; deliveries retried with
-    exponential backoff (``base_delay`` × 2^attempt) on transient failures."""
+    exponential backoff (``base_delay`` × 2^attempt) on transient failures. ``context`` verifies the server's
+    certificate (default: the system's trusted certificates; verification is never turned off)."""
 
-    def __init__(self, mail: dict, password: str, max_retries: int, base_delay: float, timeout: float):
+    def __init__(self, mail: dict, password: str, max_retries: int, base_delay: float, timeout: float,
+                 context: ssl.SSLContext | None = None):
         self.mail = mail
         self.password = password
         self.max_retries = max(0, max_retries)
         self.base_delay = base_delay
         self.timeout = timeout
+        self.context = context
         self.smtp: smtplib.SMTP | None = None
         self.down: str = ""  # set when the server could not be reached at all: the rest fail at once
+        self.sent = 0  # messages delivered to at least one recipient
+
+    def _tls_context(self) -> ssl.SSLContext:
+        if self.context is None:
+            self.context = ssl.create_default_context()
+        return self.context
 
     def _open(self) -> smtplib.SMTP:
         host, port, tls = self.mail["smtp_host"], self.mail["smtp_port"], self.mail["tls"]
         if tls == "ssl":
-            smtp = smtplib.SMTP_SSL(host, port, timeout=self.timeout, context=ssl.create_default_context())
+            smtp = smtplib.SMTP_SSL(host, port, timeout=self.timeout, context=self._tls_context())
         else:
             smtp = smtplib.SMTP(host, port, timeout=self.timeout)
         try:
             smtp.ehlo_or_helo_if_needed()
             if tls == "starttls":
                 try:
-                    smtp.starttls(context=ssl.create_default_context())
+                    smtp.starttls(context=self._tls_context())
                 except smtplib.SMTPNotSupportedError:
                     raise MailError(f"邮件服务器 {host}:{port} 不支持 STARTTLS；请确认端口，或在配置 [mail] 中设置 "
                                     "tls = \"ssl\"（或在可信的内网中设置 tls = \"none\"）") from None
@@ -677,7 +742,7 @@ class SmtpClient:
                 if self.smtp is None:
                     self.smtp = self._open()
             except ssl.SSLError as exc:
-                raise MailError(f"与邮件服务器 {self.mail['smtp_host']} 建立加密连接失败：{exc}") from None
+                raise _tls_failure(exc, self.mail["smtp_host"], self.mail["smtp_port"], self.sent) from None
             except (smtplib.SMTPException, OSError) as exc:
                 unreachable = True
                 reasons = dict.fromkeys(pending, f"无法连接邮件服务器 {self.mail['smtp_host']}:"
@@ -704,6 +769,7 @@ class SmtpClient:
                 break
         if pending and unreachable:
             self.down = next(iter(reasons.values()))
+        self.sent += bool(delivered)
         failed.update((r, reasons.get(r) or self.down) for r in pending)
         return delivered, failed, reply
 
@@ -749,6 +815,7 @@ class MailResult:
     only: str | None = None
     selected: int = 0  # manifest records that --only selected
     ledger_damaged: int = 0  # ledger lines that could not be read
+    warnings: list[str] = field(default_factory=list)  # about the settings, for the console's error stream
 
     @property
     def exit_code(self) -> int:
@@ -784,14 +851,23 @@ class MailResult:
         return lines
 
 
+NO_SENDER_WARNING = ("配置文件中未填写 [mail] sender：生成的邮件没有发件人（From），--send 将拒绝发送；"
+                     "请在 [mail] 中填写 sender（见 docs/email.md）")
+
+
+def _check_address(config: Config, key: str) -> None:
+    value = config.mail[key].strip()
+    if value and not _ADDRESS.match(parseaddr(value)[1]):
+        raise MailError(f"配置 [mail] {key} 不是有效的邮箱地址：{value}")
+
+
 def _smtp_settings(config: Config) -> str:
     """Check the settings --send needs; returns the password (from the environment only)."""
     mail = config.mail
-    missing = [key for key in ("smtp_host", "sender") if not mail[key].strip()]
+    missing = [f"[mail] {key}" for key in ("smtp_host", "sender") if not mail[key].strip()]
     if missing:
-        raise MailError(f"发送邮件需要在配置文件 [mail] 中填写 {'、'.join(missing)}（见 docs/email.md）")
-    if not _ADDRESS.match(parseaddr(mail["sender"])[1]):
-        raise MailError(f"配置 [mail] sender 不是有效的邮箱地址：{mail['sender']}")
+        raise MailError(f"发送邮件需要在配置文件中填写 {'、'.join(missing)}（见 docs/email.md）")
+    _check_address(config, "sender")
     password = os.environ.get(PASSWORD_ENV, "")
     if mail["user"] and not password:
         raise MailError(f"配置 [mail] user 已填写，但环境变量 {PASSWORD_ENV} 中没有密码")
@@ -799,25 +875,31 @@ def _smtp_settings(config: Config) -> str:
 
 
 def run_mail(output: Path, config: Config, send: bool = False, resend: bool = False, only: str | None = None, *,
-             base_delay: float = 1.0, timeout: float = 60.0) -> MailResult:
+             base_delay: float = 1.0, timeout: float = 60.0, ssl_context: ssl.SSLContext | None = None) -> MailResult:
     """Plan the messages of the run in ``output``; write them as .eml (dry run) or send them.
 
-    Raises :class:`MailError` before anything is sent when the run cannot start. ``base_delay`` is the first
-    retry's wait in seconds (it doubles each time); ``timeout`` bounds each SMTP network operation.
+    Raises :class:`MailError` before anything is sent when the run cannot start, and when the server's
+    certificate is refused. ``base_delay`` is the first retry's wait in seconds (it doubles each time);
+    ``timeout`` bounds each SMTP network operation; ``ssl_context`` verifies the server's certificate for
+    ``tls = "ssl"`` / ``"starttls"`` (default: the system's trusted certificates), e.g. one that also trusts an
+    internal authority.
     """
     output = Path(output)
     records = read_manifest(output)
     password = _smtp_settings(config) if send else ""
+    _check_address(config, "reply_to")
     templates = Templates(config)
     outbox = output / OUTBOX
     result = MailResult(outbox, dry_run=not send, only=only)
+    if not config.mail["sender"].strip():
+        result.warnings.append(NO_SENDER_WARNING)
     result.selected = sum(1 for r in records if _selected(r, only))
     with _exclusive(outbox / ".lock"):
         result.messages, result.chase = plan(records, output, config, templates, only)
         ledger = Ledger(outbox / LEDGER)
         result.ledger_damaged = ledger.unreadable_lines
         if send:
-            _send_all(result, ledger, config, password, resend, base_delay, timeout)
+            _send_all(result, ledger, config, password, resend, base_delay, timeout, ssl_context)
         else:
             _write_outbox(result, ledger, config, resend)
         write_chase_list(result.chase_file, result.chase)
@@ -837,16 +919,17 @@ def _write_outbox(result: MailResult, ledger: Ledger, config: Config, resend: bo
         if not _pending(message, ledger, resend):
             result.already_sent.append(message)
             continue
-        data = serialize(message.build(config.mail["sender"]), config.mail["ascii_filenames"])
+        msg = message.build(config.mail["sender"], config.mail["reply_to"])
+        data = serialize(msg, config.mail["ascii_filenames"])
         path = result.outbox / message.eml_name
         write_bytes(path, data)
         result.written.append(path)
 
 
 def _send_all(result: MailResult, ledger: Ledger, config: Config, password: str, resend: bool,
-              base_delay: float, timeout: float) -> None:
+              base_delay: float, timeout: float, ssl_context: ssl.SSLContext | None) -> None:
     mail = config.mail
-    client = SmtpClient(mail, password, mail["max_retries"], base_delay, timeout)
+    client = SmtpClient(mail, password, mail["max_retries"], base_delay, timeout, ssl_context)
     from_addr = parseaddr(mail["sender"])[1]
     try:
         for message in result.messages:
@@ -854,7 +937,7 @@ def _send_all(result: MailResult, ledger: Ledger, config: Config, password: str,
             if not recipients:
                 result.already_sent.append(message)
                 continue
-            msg = message.build(mail["sender"])
+            msg = message.build(mail["sender"], mail["reply_to"])
             data = serialize(msg, mail["ascii_filenames"])
             delivered, failed, reply = client.deliver(from_addr, recipients, data)
             if delivered:

@@ -5,6 +5,7 @@ and can be told to refuse a recipient or to fail the first attempts; and finishe
 from __future__ import annotations
 
 import socket
+import ssl
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from builders import build_workbook, seed_rows
 
@@ -24,6 +26,8 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     data: bytes
+    encrypted: bool = False  # the message came over TLS (SMTPS, or after STARTTLS)
+    login: str = ""  # the user that logged in on its connection
 
     @property
     def message(self) -> EmailMessage:
@@ -33,13 +37,15 @@ class Received:
 @dataclass
 class Recorder:
     """The server's handler: records each accepted message; ``refuse`` recipients get 550; the first
-    ``fail_first`` DATA commands get 421, and the first ``drop_first`` have the connection dropped."""
+    ``fail_first`` DATA commands get 421, and the first ``drop_first`` have the connection dropped. With
+    ``password`` set, a login must give it (any user)."""
 
     received: list[Received] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
     fail_first: int = 0
     drop_first: int = 0
     attempts: int = 0  # DATA commands seen
+    password: str = ""
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.lower() in self.refuse:
@@ -56,8 +62,15 @@ class Recorder:
         if self.fail_first:
             self.fail_first -= 1
             return "421 4.3.2 Service busy, try again later"
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        login = session.auth_data.decode() if isinstance(session.auth_data, bytes) else ""
+        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content,
+                                      server.transport.get_extra_info("ssl_object") is not None, login))
         return "250 2.0.0 OK queued"
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        if isinstance(auth_data, LoginPassword) and auth_data.password.decode() == self.password:
+            return AuthResult(success=True, auth_data=auth_data.login)
+        return AuthResult(success=False, handled=False)
 
     def messages_to(self, address: str) -> list[EmailMessage]:
         return [r.message for r in self.received if address in r.rcpt_tos]
@@ -70,11 +83,23 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server() -> Iterator[tuple[Recorder, int]]:
-    """A recording SMTP server on 127.0.0.1 for the duration of the block: (handler, port)."""
-    handler = Recorder()
+def smtp_server(tls: str = "none", context: ssl.SSLContext | None = None, password: str = ""
+                ) -> Iterator[tuple[Recorder, int]]:
+    """A recording SMTP server on 127.0.0.1 for the duration of the block: (handler, port).
+
+    ``tls`` as in [mail]: "ssl" speaks TLS from the start (SMTPS), "starttls" offers STARTTLS and requires it
+    before MAIL; both present the certificate of the server-side ``context``. With ``password``, the server
+    offers AUTH (over TLS only, unless ``tls`` is "none") and requires a login."""
+    handler = Recorder(password=password)
     port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    options: dict = {}
+    if tls == "ssl":
+        options["ssl_context"] = context
+    elif tls == "starttls":
+        options.update(tls_context=context, require_starttls=True)
+    if password:  # aiosmtpd counts only STARTTLS as TLS: on an SMTPS port AUTH is allowed by saying so
+        options.update(authenticator=handler.authenticate, auth_required=True, auth_require_tls=tls != "ssl")
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
     controller.start()
     try:
         yield handler, port

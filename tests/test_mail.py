@@ -6,17 +6,20 @@ import csv
 import email
 import hashlib
 import json
+import os
 import re
+import ssl
 import zipfile
 from email import policy
 from pathlib import Path
 
 import openpyxl
 import pytest
+import trustme
 
 from perfeval import cli
 from perfeval.config import Config, load_config
-from perfeval.mail import MailError, run_mail
+from perfeval.mail import MailError, _tls_failure, run_mail
 from smtp_server import (ERROR_ADDRESS, OK_ADDRESS, corrected_data, error_data, free_port, no_address_data, ok_data,
                          run, smtp_server, write_inputs)
 
@@ -168,6 +171,111 @@ def test_an_unreachable_server_fails_every_message_at_once(output):
     assert result.exit_code == 1
     assert len(result.failed) == 3 and all("无法连接邮件服务器" in f.reason for f in result.failed)
     assert not (output / "outbox" / "sent.jsonl").exists()
+
+
+# ---- one story per project, in the unit's own words ---------------------------------------------------------
+
+EDU_ADDRESS = "jyj@example.gov.cn"
+
+
+def test_a_project_with_errors_has_no_score_or_grade_in_any_mail(server, output, tmp_path):
+    handler, port = server
+    assert (entry(output, "b.xlsx")["得分"], entry(output, "b.xlsx")["等级"]) == ("97.27", "优")  # not a result
+    departments = {"审批局": DEPARTMENT_ADDRESS, "教育局": EDU_ADDRESS}
+    run_mail(output, mail_config(port, departments=departments), send=True, **FAST)
+    assert body_of(only_message(handler, EDU_ADDRESS)) == (
+        "教育局：\n\n"
+        "附件为贵部门所属项目的支出绩效自评汇总表，共2个项目，有错误1个，通过1个：\n"
+        f"  1. 第一中学：{ERROR_PROJECT}（有错误，错误1处）\n"
+        "  2. 档案馆：档案数字化经费（通过，得分97.27，等级优）\n\n"
+        "其中1个项目的填报表有错误，其结果未计入汇总表的部门汇总；已另行通知实施单位修改后重新报送。\n\n"
+        "此邮件由绩效自评批量工具自动发送，如有疑问请直接回复。\n")
+    assert "97.27" not in body_of(only_message(handler, ERROR_ADDRESS))
+
+    handler.received.clear()  # nor in a bureau's own templates
+    (tmp_path / "body.j2").write_text("{% block project_errors %}[{{ score }}|{{ grade }}]{% endblock %}"
+                                      "{% block department %}{% for p in projects %}[{{ p.score }}|{{ p.grade }}]"
+                                      "{% endfor %}{% endblock %}", encoding="utf-8")
+    config = mail_config(port, departments=departments, body_template=str(tmp_path / "body.j2"))
+    run_mail(output, config, send=True, resend=True, **FAST)
+    assert body_of(only_message(handler, ERROR_ADDRESS)) == "[|]\n"
+    assert body_of(only_message(handler, EDU_ADDRESS)) == "[|][97.27|优]\n"
+
+
+def test_a_unit_sees_its_own_file_names_never_the_bureau_folders(server, tmp_path):
+    handler, port = server
+    inbox = tmp_path / "收件箱"
+    first = write_inputs(inbox / "01_第一中学", {"b.xlsx": error_data()}) / "b.xlsx"
+    again = write_inputs(inbox / "07_补报", {"b2.xlsx": error_data()}) / "b2.xlsx"  # the same project, later
+    os.utime(first, (1_700_000_000, 1_700_000_000))
+    os.utime(again, (1_700_086_400, 1_700_086_400))
+    output = run(inbox, tmp_path / "output")
+    winner = entry(output, "b2.xlsx")
+    assert winner["status"] == "has-errors" and entry(output, "b.xlsx")["status"] == "superseded"
+    notice = next(p for p in winner["problems"] if p["code"] == "file-superseded")
+    assert "收件箱/01_第一中学/b.xlsx" in notice["message"]  # the bureau's own texts keep its paths
+
+    (tmp_path / "body.j2").write_text("{% block project_errors %}{% for p in problems %}{{ p.file }}|{{ p.message }}\n"
+                                      "{% endfor %}{% endblock %}", encoding="utf-8")
+    run_mail(output, mail_config(port, body_template=str(tmp_path / "body.j2")), send=True, **FAST)
+    mail = only_message(handler, ERROR_ADDRESS)
+    text = body_of(mail)
+    assert "收件箱" not in text and "01_第一中学" not in text and "07_补报" not in text
+    unit_notice = notice["message"]
+    for e in (winner, entry(output, "b.xlsx")):
+        unit_notice = unit_notice.replace(e["path"], Path(e["path"]).name)
+    assert f"b2.xlsx|{unit_notice}\n" in text
+    assert "本文件“b.xlsx”" in unit_notice or "“b.xlsx”" in unit_notice
+
+
+# ---- who asks, by when, and where to reply ---------------------------------------------------------------------
+
+ASK = {"bureau": "XX区财政局绩效管理科", "deadline": "2026年1月15日", "reply_to": "tb@czj.example.gov.cn"}
+
+
+def errors_body(resubmit: str, bureau: str) -> str:
+    problem = "支出明细合计 24.93 万元与资金情况的全年执行数 23.93 万元不符（相差 1 万元）。请核对各项支出金额，使其合计等于全年执行数。"
+    return ("第一中学：\n\n"
+            f"贵单位报送的“{ERROR_PROJECT}”项目支出绩效自评填报表（b.xlsx）经校验发现1处错误，暂不能形成评价结果。"
+            "请按以下清单逐项修改后重新报送：\n"
+            f"  1. [错误] 支出明细!B2:B7  {problem}（填写值：24.93）\n\n"
+            "附件“b_标注版.xlsx”是贵单位填报表的标注版，有问题的单元格已标出并附批注，可直接在其中修改后报送。\n\n" +
+            (f"{resubmit}\n\n" if resubmit else "") +
+            "此邮件由绩效自评批量工具自动发送，如有疑问请直接回复。\n" + (f"\n{bureau}\n" if bureau else ""))
+
+
+@pytest.mark.parametrize("keys, resubmit", [
+    (("bureau", "deadline", "reply_to"), "请于2026年1月15日前将修改后的填报表发送至 tb@czj.example.gov.cn。"),
+    (("deadline",), "请于2026年1月15日前将修改后的填报表重新报送。"),
+    (("bureau", "reply_to"), "请将修改后的填报表发送至 tb@czj.example.gov.cn。"),
+    ((), ""),
+], ids=["all", "deadline", "bureau-reply_to", "none"])
+def test_a_request_to_fix_names_who_asks_by_when_and_where_to_reply(server, output, keys, resubmit):
+    handler, port = server
+    settings = {k: ASK[k] for k in keys}
+    run_mail(output, mail_config(port, **settings), send=True, **FAST)
+    mail = only_message(handler, ERROR_ADDRESS)
+    assert body_of(mail) == errors_body(resubmit, settings.get("bureau", ""))
+    assert mail["Reply-To"] == settings.get("reply_to")
+    ok = body_of(only_message(handler, OK_ADDRESS))  # asks for nothing: no deadline; signed by the bureau
+    assert "请于" not in ok and ok.endswith("直接回复。\n" + (f"\n{ASK['bureau']}\n" if "bureau" in keys else ""))
+
+
+def test_a_result_with_warnings_says_by_when_a_correction_is_due(server, tmp_path):
+    handler, port = server
+    data = ok_data()
+    data["info"]["预算执行偏差原因"] = ""  # a warning (a low execution rate, unexplained): the project still passes
+    output = run(write_inputs(tmp_path / "inputs", {"a.xlsx": data}), tmp_path / "output")
+    assert entry(output, "a.xlsx")["status"] == "ok" and entry(output, "a.xlsx")["problems"]
+    run_mail(output, mail_config(port, **ASK), send=True, **FAST)
+    body = body_of(only_message(handler, OK_ADDRESS))
+    assert "\n\n如需更正，请于2026年1月15日前将修改后的填报表发送至 tb@czj.example.gov.cn。\n\n" in body
+
+
+def test_an_invalid_reply_to_stops_before_anything_is_written(output):
+    with pytest.raises(MailError, match=r"配置 \[mail\] reply_to 不是有效的邮箱地址：财政局"):
+        run_mail(output, mail_config(reply_to="财政局"), **FAST)
+    assert not list((output / "outbox").glob("*.eml"))
 
 
 # ---- the ledger --------------------------------------------------------------------------------------------
@@ -384,9 +492,29 @@ def write_toml(path: Path, text: str) -> str:
 def test_send_without_smtp_host_or_sender_exits_2(output, tmp_path, capsys):
     config = write_toml(tmp_path / "perfeval.toml", "[mail]\nsmtp_port = 25\n")
     assert cli.main(["email", str(output), "--send", "--config", config]) == 2
-    err = capsys.readouterr().err
-    assert "smtp_host" in err and "sender" in err and "[mail]" in err
+    assert capsys.readouterr().err == \
+        "perfeval: 发送邮件需要在配置文件中填写 [mail] smtp_host、[mail] sender（见 docs/email.md）\n"
+    config = write_toml(tmp_path / "perfeval.toml", '[mail]\nsmtp_host = "127.0.0.1"\n')
+    assert cli.main(["email", str(output), "--send", "--config", config]) == 2
+    assert capsys.readouterr().err == "perfeval: 发送邮件需要在配置文件中填写 [mail] sender（见 docs/email.md）\n"
+    assert not (output / "outbox" / "sent.jsonl").exists()
+
+
+NO_SENDER = ("perfeval: 警告：配置文件中未填写 [mail] sender：生成的邮件没有发件人（From），--send 将拒绝发送；"
+             "请在 [mail] 中填写 sender（见 docs/email.md）\n")
+
+
+def test_a_dry_run_without_a_sender_warns(output, tmp_path, capsys):
+    config = write_toml(tmp_path / "perfeval.toml", "[mail]\nsmtp_port = 25\n")
     assert cli.main(["email", str(output), "--config", config]) == 0  # the dry run needs no server
+    captured = capsys.readouterr()
+    assert captured.err == NO_SENDER and captured.out.startswith("试运行，未发送")
+    drafts = list((output / "outbox").glob("*.eml"))
+    assert drafts and all(email.message_from_bytes(p.read_bytes())["From"] is None for p in drafts)
+
+    config = write_toml(tmp_path / "perfeval.toml", '[mail]\nsender = "jxk@czj.example.gov.cn"\n')
+    assert cli.main(["email", str(output), "--config", config]) == 0
+    assert capsys.readouterr().err == ""
 
 
 def test_the_password_comes_only_from_the_environment(server, output, monkeypatch):
@@ -402,6 +530,84 @@ def test_starttls_refused_by_the_server_stops_the_run(server, output):
     with pytest.raises(MailError, match="STARTTLS"):
         run_mail(output, mail_config(port, tls="starttls"), send=True, **FAST)
     assert not handler.received
+
+
+# ---- TLS: the server's certificate, made by the test (trustme) -------------------------------------------------
+
+@pytest.fixture(scope="module")
+def authority():
+    return trustme.CA()  # a certificate authority of the test's own, trusted by no system
+
+
+def server_context(authority, name: str = "127.0.0.1") -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert(name).configure_cert(context)
+    return context
+
+
+def trusting(authority) -> ssl.SSLContext:
+    """What a bureau's machine has once its administrator added the authority to the trusted certificates."""
+    context = ssl.create_default_context()
+    authority.configure_trust(context)
+    return context
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # aiosmtpd: SMTPS is TLS all along
+@pytest.mark.parametrize("tls", ["starttls", "ssl"])
+def test_delivery_over_tls_with_a_login(output, authority, monkeypatch, tls):
+    monkeypatch.setenv("PERFEVAL_SMTP_PASSWORD", "s3cret")
+    with smtp_server(tls, server_context(authority), password="s3cret") as (handler, port):
+        result = run_mail(output, mail_config(port, tls=tls, user="jxk"), send=True, ssl_context=trusting(authority),
+                          **FAST)
+    assert result.exit_code == 0, result.summary_lines()
+    assert [(r.rcpt_tos, r.encrypted, r.login) for r in handler.received] == \
+        [([OK_ADDRESS], True, "jxk"), ([ERROR_ADDRESS], True, "jxk"), ([DEPARTMENT_ADDRESS], True, "jxk")]
+    assert [e["to"] for e in ledger(output)] == [[OK_ADDRESS], [ERROR_ADDRESS], [DEPARTMENT_ADDRESS]]
+
+
+REFUSED = {"unknown-authority": "服务器的证书的签发机构不在本机信任的证书中（unable to get local issuer certificate）",
+           "other-name": "服务器的证书上的地址与 smtp_host 不符（IP address mismatch, certificate is not valid for "
+                         "'127.0.0.1'.）"}
+
+
+@pytest.mark.parametrize("tls", ["starttls", "ssl"])
+@pytest.mark.parametrize("case", list(REFUSED))
+def test_a_refused_certificate_stops_before_anything_is_sent(output, authority, tmp_path, capsys, tls, case):
+    name = "mail.czj.example.gov.cn" if case == "other-name" else "127.0.0.1"
+    with smtp_server(tls, server_context(authority, name)) as (handler, port):
+        if case == "unknown-authority":  # the command line: the system's trusted certificates only
+            config = write_toml(tmp_path / "perfeval.toml", f'[mail]\nsmtp_host = "127.0.0.1"\nsmtp_port = {port}\n'
+                                f'sender = "jxk@czj.example.gov.cn"\ntls = "{tls}"\n')
+            assert cli.main(["email", str(output), "--send", "--config", config]) == 2
+            message = capsys.readouterr().err
+        else:  # trusted, but issued for another name than smtp_host
+            with pytest.raises(MailError) as refused:
+                run_mail(output, mail_config(port, tls=tls), send=True, ssl_context=trusting(authority), **FAST)
+            message = f"perfeval: {refused.value}\n"
+    assert message == (f"perfeval: 与邮件服务器 127.0.0.1:{port} 建立加密连接失败：{REFUSED[case]}，未发送任何邮件。"
+                       "请确认 smtp_host 是证书上的服务器名称；若服务器使用单位内部签发的证书，"
+                       "请由系统管理员将其签发机构加入本机信任的证书\n")
+    assert not handler.received and handler.attempts == 0
+    assert not (output / "outbox" / "sent.jsonl").exists()
+
+
+def test_a_certificate_refused_after_some_deliveries_says_what_was_sent():
+    refused = ssl.SSLCertVerificationError(1, "certificate verify failed")
+    refused.verify_code, refused.verify_message = 10, "certificate has expired"
+    assert str(_tls_failure(refused, "smtp.czj.example.gov.cn", 465, 2)) == (
+        "与邮件服务器 smtp.czj.example.gov.cn:465 建立加密连接失败：服务器的证书已过期（certificate has expired），"
+        "已停止发送（此前已发送的 2 封已记入 sent.jsonl，重新运行不会重复发送）。请确认 smtp_host 是证书上的服务器名称；"
+        "若服务器使用单位内部签发的证书，请由系统管理员将其签发机构加入本机信任的证书")
+
+
+def test_tls_on_a_port_that_does_not_speak_it_says_so(server, output, authority):
+    handler, port = server  # a plain SMTP server
+    with pytest.raises(MailError) as refused:
+        run_mail(output, mail_config(port, tls="ssl"), send=True, ssl_context=trusting(authority), **FAST)
+    assert str(refused.value).startswith(f"与邮件服务器 127.0.0.1:{port} 建立加密连接失败（")
+    assert str(refused.value).endswith("，未发送任何邮件。请确认端口与 [mail] tls 相符：tls = \"ssl\" 通常用 465 端口，"
+                                       "tls = \"starttls\" 通常用 587 端口")
+    assert not handler.received and not (output / "outbox" / "sent.jsonl").exists()
 
 
 def test_a_folder_without_a_manifest_exits_2(tmp_path, capsys):
