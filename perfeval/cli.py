@@ -49,14 +49,14 @@ def cmd_template(args) -> int:
 # ---- check --------------------------------------------------------------------------------------------------
 
 def cmd_check(args) -> int:
-    from .pipeline import evaluate
+    from .pipeline import evaluate_file
 
     config = _config(args)
     files = [Path(f) for f in args.files]
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         raise UsageError(f"找不到文件 / no such file: {', '.join(missing)}")
-    evaluations = [evaluate(f, config, str(f)) for f in files]
+    evaluations = [ev for f in files for ev in evaluate_file(f, config, str(f))]
     if args.annotate:
         from .annotate import write_annotated
 
@@ -65,7 +65,7 @@ def cmd_check(args) -> int:
         target_dir = Path(args.annotate)
         used: set[str] = set()
         for ev in evaluations:
-            if ev.problems and not ev.blank and ev.project is not None:
+            if ev.problems and not ev.blank and ev.project is not None and not _from_word(ev):
                 # Two inputs of the same name (from different folders) must not overwrite each other's copy.
                 stem, n = safe_name(f"{ev.source.stem}_标注版"), 2
                 while stem.lower() in used:
@@ -83,16 +83,26 @@ def cmd_check(args) -> int:
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
+def _from_word(ev) -> bool:
+    """A project read from a Word table: it gets its problem list, not a marked-up copy."""
+    return ev.official is not None and ev.official.grid.kind == "word"
+
+
 def _check_text(ev) -> str:
     from .fmt import score
     from .pipeline import STATUS_LABELS
 
     counts = ev.counts
-    head = f"== {ev.name}：{STATUS_LABELS[ev.status]}（错误 {counts['错误']}，警告 {counts['警告']}，提示 {counts['提示']}）"
+    part = f"（{ev.part}）" if ev.part else ""
+    head = f"== {ev.name}{part}：{STATUS_LABELS[ev.status]}（错误 {counts['错误']}，警告 {counts['警告']}，提示 {counts['提示']}）"
     lines = [head]
     if ev.card is not None:
         lines.append(f"   得分 {score(ev.card.total)}，等级 {ev.card.grade}" + ("（未通过校验，仅供参考）"
                                                                           if ev.status == "has-errors" else ""))
+        unit = ev.official.unit if ev.official is not None else None
+        if unit is not None and (unit.total or unit.grade):
+            own = [f"总分 {score(unit.total.value)}" if unit.total else "", f"等级 {unit.grade.value}" if unit.grade else ""]
+            lines.append(f"   单位自评：{'，'.join(t for t in own if t)}")
     for p in ev.problems:
         where = p.where or "（整个文件）"
         lines.append(f"   [{p.severity}] {where}  {p.message}" + (f"（填写值：{p.value}）" if p.value else ""))

@@ -111,9 +111,9 @@ class Problem:
 
     @property
     def where(self) -> str:
-        """``sheet!cell`` as a spreadsheet user writes it."""
+        """``sheet!cell`` as a spreadsheet user writes it; a Word table's place as ``表2 第5行第3列``."""
         if self.sheet and self.cell:
-            return f"{self.sheet}!{self.cell}"
+            return f"{self.sheet} {self.cell}" if self.cell.startswith("第") else f"{self.sheet}!{self.cell}"
         return self.sheet
 
     def to_dict(self) -> dict:

@@ -68,11 +68,16 @@ class Sample:
     reason_column: bool = False  # a 原因 column in the 项目资金 block
     execution_reason: str = ""
 
+    def sources(self) -> list[tuple[str, Any, Any, Any]]:
+        """The funding rows the total is made of (the 年度资金总额 row alone when there is no other)."""
+        rows = [f for f in self.funding if f[0] != "年度资金总额"]
+        return rows or list(self.funding)
+
     def budget(self) -> Decimal:
-        return sum((D(str(f[2] if f[2] is not None else f[1])) for f in self.funding if f[0] != "年度资金总额"), D(0))
+        return sum((D(str(f[2] if f[2] is not None else f[1])) for f in self.sources()), D(0))
 
     def spent(self) -> Decimal:
-        return sum((D(str(f[3])) for f in self.funding if f[0] != "年度资金总额"), D(0))
+        return sum((D(str(f[3])) for f in self.sources()), D(0))
 
     def unit_execution_score(self) -> Any:
         if self.execution_score is not None:
@@ -138,7 +143,7 @@ def layout(s: Sample) -> Layout:
     figures = (["年初预算数"] if s.with_initial else []) + [s.budget_label, s.spent_label, "分值", "执行率", "得分"]
     figures += ["原因"] if s.reason_column else []
     start = width - len(figures)
-    rows = [("年度资金总额", None, None, None)] + [f for f in s.funding if f[0] != "年度资金总额"]
+    rows = [("年度资金总额", None, None, None)] + [f for f in s.sources() if f[0] != "年度资金总额"]
     t.put(r, 0, f"项目资金\n（{s.money_unit}）", last_row=r + len(rows))
     t.put(r, 1, "", last_col=start - 1)
     for i, h in enumerate(figures):
@@ -146,7 +151,7 @@ def layout(s: Sample) -> Layout:
     for i, (label, initial, full_year, spent) in enumerate(rows, start=1):
         t.put(r + i, 1, label, last_col=start - 1)
         if label == "年度资金总额":
-            initial, full_year, spent = (sum((D(str(f[k])) for f in rows[1:] if f[k] is not None), D(0))
+            initial, full_year, spent = (sum((D(str(f[k])) for f in s.sources() if f[k] is not None), D(0))
                                          for k in (1, 2, 3))
             extra = [s.execution_weight, s.rate if s.rate is not None else fmt.rate(s.spent() / s.budget()),
                      s.unit_execution_score()] + ([s.execution_reason] if s.reason_column else [])
