@@ -32,6 +32,17 @@ def within_tolerance(card: ScoreCard) -> None:
             del s.notes["self-score-differs"]
 
 
+SELF_SCORE_NOTES = ("self-score-differs", "self-score-over-weight", "self-score-outside-band", "self-score-band-default",
+                    "deadline-missed-self-score")
+
+
+def without_weights(card: ScoreCard) -> None:
+    """A table without 分值 cannot be scored: the unit's 得分 are not judged against weights of 0."""
+    for s in card.indicators:
+        for code in SELF_SCORE_NOTES:
+            s.notes.pop(code, None)
+
+
 def _pts(value: Decimal) -> str:
     return f"{fmt.trim(value)} 分"
 

@@ -15,7 +15,7 @@ from ..config import Config
 from ..model import ScoreCard
 from ..problems import SEVERITIES, Problem
 from ..scoring import score_project
-from .departures import departures, within_tolerance
+from .departures import departures, within_tolerance, without_weights
 from .figures import OfficialTable
 from .rules import applicable_rules
 
@@ -24,6 +24,8 @@ def check_table(table: OfficialTable, config: Config) -> tuple[ScoreCard, list[P
     """The rule's score card and every problem of one official table, in the table's own terms, in order."""
     card = score_project(table.project, config)
     within_tolerance(card)
+    if not table.has_weights:
+        without_weights(card)
     checked = check_project(table.project, card, config, known=table.problems, rules=applicable_rules(table))
     found = table.problems + checked + list(departures(table, card))
     ordered = sorted(found, key=lambda p: (SEVERITIES.index(p.severity), cell_position(p.cell)))

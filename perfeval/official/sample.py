@@ -66,6 +66,7 @@ class Sample:
     level1_labels: dict[str, Any] = field(default_factory=dict)  # level 1 -> the weight written in its label
     split_reasons: bool = False
     reason_column: bool = False  # a 原因 column in the 项目资金 block
+    weights_column: bool = True  # a table without 分值 cannot be scored
     execution_reason: str = ""
 
     def sources(self) -> list[tuple[str, Any, Any, Any]]:
@@ -120,7 +121,8 @@ def _money(value: Any, unit: str) -> Any:
 def layout(s: Sample) -> Layout:
     """The table as the national layout places it (official-table.md, domain.md "The official output table")."""
     headers = ["一级指标", "二级指标", "三级指标"] + (["指标性质"] if s.nature_unit_columns else []) + ["年度指标值"]
-    headers += (["度量单位"] if s.nature_unit_columns else []) + ["实际完成值", "分值", "得分"]
+    headers += (["度量单位"] if s.nature_unit_columns else []) + ["实际完成值"]
+    headers += (["分值"] if s.weights_column else []) + ["得分"]
     headers += ["偏差原因", "改进措施"] if s.split_reasons else ["偏差原因分析及改进措施"]
     width = 1 + len(headers)
     last, mid = width - 1, width // 2
@@ -194,8 +196,9 @@ def layout(s: Sample) -> Layout:
     r = first + len(s.rows)
     total = s.unit_total()
     grade = s.grade or grade_of(D(str(total)), Config())
-    t.put(r, 0, "总分", last_col=col["分值"] - 1)
-    t.put(r, col["分值"], 100)
+    t.put(r, 0, "总分", last_col=col.get("分值", col["得分"]) - 1)
+    if s.weights_column:
+        t.put(r, col["分值"], 100)
     t.put(r, col["得分"], total)
     t.put(r, col["得分"] + 1, s.grade_form.format(grade=grade), last_col=last)
     return t
