@@ -65,7 +65,7 @@ def cmd_check(args) -> int:
         target_dir = Path(args.annotate)
         used: set[str] = set()
         for ev in evaluations:
-            if ev.problems and not ev.blank and ev.project is not None and not _from_word(ev):
+            if ev.problems and not ev.blank and ev.project is not None and not ev.from_word:
                 # Two inputs of the same name (from different folders) must not overwrite each other's copy.
                 stem, n = safe_name(f"{ev.source.stem}_标注版"), 2
                 while stem.lower() in used:
@@ -81,11 +81,6 @@ def cmd_check(args) -> int:
             print(_check_text(ev))
     failed = any(ev.status in ("has-errors", "unreadable") for ev in evaluations)
     return EXIT_PROBLEMS if failed else EXIT_OK
-
-
-def _from_word(ev) -> bool:
-    """A project read from a Word table: it gets its problem list, not a marked-up copy."""
-    return ev.official is not None and ev.official.grid.kind == "word"
 
 
 def _check_text(ev) -> str:

@@ -55,6 +55,11 @@ class Evaluation:
         return STATUS_HAS_ERRORS if has_errors(self.problems) else STATUS_OK
 
     @property
+    def from_word(self) -> bool:
+        """A project read from a Word table: its problems are listed, there is no workbook to mark up."""
+        return self.official is not None and self.official.grid.kind == "word"
+
+    @property
     def counts(self) -> dict[str, int]:
         return count_by_severity(self.problems)
 
@@ -112,6 +117,9 @@ def write_outputs(ev: Evaluation, folder: Path, config: Config, root: Path | Non
     if ev.project is not None and ev.card is not None:
         title = safe_name(ev.project.name or ev.source.stem, max_len=60)
         outputs["table"] = write_table(folder / f"{title}_绩效自评表.xlsx", ev.project, ev.card, ev.problems, config)
+    if ev.project is not None and ev.card is not None and ev.official is not None:
+        outputs.update(_audit_outputs(ev, folder, config, title))
+    elif ev.project is not None and ev.card is not None:
         outline = config.report["outline"]
         context = report_context(ev.project, ev.card, config, ev.problems)
         template = config.report["docx_template"] or None
@@ -120,9 +128,23 @@ def write_outputs(ev: Evaluation, folder: Path, config: Config, root: Path | Non
             md_path = folder / f"{title}_绩效自评报告.md"
             write_text(md_path, render_markdown(context, outline))
             outputs["report_md"] = md_path
-    if ev.problems and ev.source.exists() and not ev.blank:
+    if ev.problems and ev.source.exists() and not ev.blank and not ev.from_word:
         stem = safe_name(ev.source.stem, max_len=60)
         outputs["annotated"] = write_annotated(ev.source, ev.problems, folder / f"{stem}_标注版{ev.source.suffix}")
     result = {kind: (p.relative_to(root).as_posix() if root else str(p)) for kind, p in outputs.items()}
     ev.outputs = result
     return result
+
+
+def _audit_outputs(ev: Evaluation, folder: Path, config: Config, title: str) -> dict[str, Path]:
+    """The 审核意见 of an official source (official-table.md), instead of the narrative report."""
+    from .render.audit import audit_context, render_audit_docx, render_audit_markdown
+
+    context = audit_context(ev.project, ev.card, ev.official, ev.problems, config)
+    outputs = {"audit_docx": render_audit_docx(context, folder / f"{title}_审核意见.docx",
+                                               config.report["audit_docx_template"] or None)}
+    if config.report["markdown"]:
+        md_path = folder / f"{title}_审核意见.md"
+        write_text(md_path, render_audit_markdown(context))
+        outputs["audit_md"] = md_path
+    return outputs
