@@ -1,4 +1,4 @@
-"""The tables of a Word document (.docx, python-docx) as :class:`~perfeval.official.grid.Grid` objects.
+"""The tables of a Word document (.docx, python-docx's XML classes) as :class:`~perfeval.official.grid.Grid` objects.
 
 Word stores a merged cell once, with a ``gridSpan`` across columns and ``vMerge`` continuations down rows;
 python-docx's ``row.cells`` repeats such a cell over every grid position it covers. Here it is one value, at its
@@ -90,9 +90,15 @@ def _continues(grid: Grid, columns: tuple[int, ...], prev_columns: tuple[int, ..
 
 def document_grids(path: Path) -> list[Grid]:
     """Every top-level table of the document as a grid (continuations joined), named 表1, 表2 …"""
-    from docx import Document
+    import zipfile
 
-    body = Document(str(path)).element.body
+    from docx.oxml.parser import parse_xml
+
+    # Only the main document is parsed, with python-docx's element classes (the pre-scan has checked its size and
+    # that it declares no entities); styles, numbering and the rest are not needed to read tables.
+    with zipfile.ZipFile(path) as zf:
+        name = next(n for n in zf.namelist() if n.lower() == "word/document.xml")
+        body = parse_xml(zf.read(name)).body
     grids: list[Grid] = []
     prev_columns: tuple[int, ...] | None = None
     for tbl in body.iterchildren(qn("w:tbl")):
