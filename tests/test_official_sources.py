@@ -144,3 +144,19 @@ def test_every_sheet_of_an_official_workbook_is_measured_before_it_is_read(tmp_p
     [ev] = evaluate_file(path, Config())
     assert ev.status == "unreadable" and _codes([ev]) == [["sheet-too-large"]]
     assert "自评表" in ev.problems[0].message
+
+
+def test_the_checks_left_out_for_official_tables_are_rules_of_the_registry():
+    from perfeval.checks import RULES
+    from perfeval.official.rules import NEEDS_REASON_COLUMN, NOT_APPLICABLE
+
+    names = {rule.__name__ for rule in RULES}
+    assert set(NOT_APPLICABLE) | {NEEDS_REASON_COLUMN} <= names
+
+
+def test_the_standard_reader_still_refuses_a_word_document(tmp_path):
+    from perfeval.reader import read_workbook
+
+    path = write_docx(tmp_path / "unit.docx", [layout(seed_sample())])
+    result = read_workbook(path)
+    assert result.project is None and [p.code for p in result.problems] == ["file-not-spreadsheet"]

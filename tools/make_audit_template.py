@@ -26,8 +26,8 @@ from docx.shared import Cm, Pt
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from make_report_templates import (BODY_FONT, DRAFT_STYLE, H1_FONT, H2_FONT, LINE, OUT_DIR, SUBTITLE,  # noqa: E402
-                                   TITLE_FALLBACK, TITLE_FONT, _doc_defaults, _font_fallback, _page_number, _style)
+from make_report_templates import (BODY_FONT, H1_FONT, H2_FONT, LINE, OUT_DIR, SUBTITLE, TITLE_FALLBACK,  # noqa: E402
+                                   TITLE_FONT, _doc_defaults, _font_fallback, _style, page_setup)
 
 from perfeval.marker import OUTPUT_PROPERTY  # noqa: E402
 
@@ -105,16 +105,10 @@ def build_docx(path: Path) -> None:
     _style(doc, "Title", TITLE_FONT, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     _style(doc, SUBTITLE, H2_FONT, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, before=LINE / 2, after=LINE)
     _style(doc, "Heading 1", H1_FONT)
-    _style(doc, DRAFT_STYLE, H1_FONT, bold=True, indent=False)
     small = _style(doc, TABLE_STYLE, BODY_FONT, size=TABLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     small.paragraph_format.line_spacing = Pt(TABLE_LINE)
     _font_fallback(doc, TITLE_FONT, TITLE_FALLBACK)
-    section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    section.footer_distance = Cm(2.5)
-    _page_number(doc)
+    page_setup(doc)
     styles = {"title": "Title", "subtitle": SUBTITLE, "h1": "Heading 1", "p": "Normal"}
     for kind, text in HEAD:
         doc.add_paragraph(text, style=styles[kind])
