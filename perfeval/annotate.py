@@ -14,6 +14,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments import Comment
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import quote_sheetname, range_boundaries
@@ -23,6 +24,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .checks import sheet_label, sort_problems
 from .fileio import atomic_path
+from .marker import OUTPUT_PROPERTY
 from .problems import ERROR, INFO, SEVERITIES, WARNING, Problem
 from .render import display_width, row_height, wrapped_lines
 
@@ -68,6 +70,8 @@ def write_annotated(source: str | Path, problems: list[Problem], target: str | P
         links = _mark(book, problems)
         book.calculation.fullCalcOnLoad = True  # openpyxl keeps formulas but not their cached values
     _problem_list(book, problems, links)
+    if OUTPUT_PROPERTY not in book.custom_doc_props.names:  # skipped when found among the inputs
+        book.custom_doc_props.append(StringProperty(name=OUTPUT_PROPERTY, value="标注版"))
     with atomic_path(target) as tmp:
         book.save(tmp)
     return target

@@ -56,6 +56,7 @@ from .render import display_width
 from .summary import SUMMARY_NAME, write_summary
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+DOCUMENT_SUFFIXES = (".docx",)  # official 自评表 filled in Word
 LOG_NAME = "perfeval.log"
 LOCK_NAME = ".perfeval.lock"
 STAGING_NAME = ".perfeval-staging"
@@ -158,13 +159,14 @@ def discover(inputs: list[Path], exclude: Path | None = None) -> list[SourceFile
     return files
 
 
-def not_evaluated(f: SourceFile) -> tuple[str, str, str, str] | None:
+def not_evaluated(f: SourceFile, documents: bool = False) -> tuple[str, str, str, str] | None:
     """(status, problem code, short reason, message) of a found file that is not read as a workbook: one that
-    cannot be opened, or is not a spreadsheet. None for a spreadsheet, to be read."""
+    cannot be opened, or is not a spreadsheet. None for a spreadsheet, to be read; with ``documents``, a Word
+    document (official 自评表 in Word, read by ``check``) is read too."""
     if f.error:
         return (STATUS_UNREADABLE, "file-unreadable", f.error,
                 f"无法打开文件（{f.error}）。请检查文件的访问权限后重新运行。")
-    if not f.spreadsheet:
+    if not f.spreadsheet and not (documents and f.path.suffix.lower() in DOCUMENT_SUFFIXES):
         return (STATUS_SKIPPED, "file-skipped", "不是电子表格",
                 f"不是电子表格文件（{f.path.suffix or '无扩展名'}），已跳过。只处理 .xlsx、.xlsm、.xls、.ods 格式的填报表。")
     return None

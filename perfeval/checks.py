@@ -182,16 +182,17 @@ def rule(func: Rule) -> Rule:
 
 
 def check_project(project: m.Project, card: m.ScoreCard, config: Config | None = None,
-                  known: Iterable[Problem] = ()) -> list[Problem]:
+                  known: Iterable[Problem] = (), rules: Iterable[Rule] | None = None) -> list[Problem]:
     """Every problem the rules find in a read and scored project, beyond what the reader reported.
 
     ``known`` is what the reader already reported (``ReadResult.problems``): checks that would only repeat it
     (an empty table whose sheet is missing, a value missing where the number was unreadable) are then left out.
-    The result is in rule order, without duplicates; order it with :func:`sort_problems`.
+    The result is in rule order, without duplicates; order it with :func:`sort_problems`. ``rules`` runs only
+    those rules (a source without a place for some of them, perfeval.official); by default every rule.
     """
     ctx = Context(project, card, config or Config(), list(known))
     found: dict[tuple, Problem] = {}
-    for check in RULES:
+    for check in RULES if rules is None else rules:
         for p in check(ctx):
             found.setdefault((p.code, p.sheet, p.cell, p.message), p)
     return list(found.values())

@@ -71,7 +71,7 @@ def cmd_init(args) -> int:
 
 def cmd_check(args) -> int:
     from .batch import discover, not_evaluated
-    from .pipeline import STATUS_SKIPPED, Evaluation, evaluate
+    from .pipeline import STATUS_SKIPPED, Evaluation, evaluate_file
     from .problems import Problem
 
     config = _config(args)
@@ -82,12 +82,12 @@ def cmd_check(args) -> int:
     # Folders are searched as perfeval run searches them (the run's output folder is not an input).
     evaluations = []
     for f in discover(inputs, exclude=Path(config.run["output"])):
-        if skip := not_evaluated(f):
+        if skip := not_evaluated(f, documents=True):
             status, code, _, message = skip
             evaluations.append(Evaluation(f.path, f.shown_path, None, None, [Problem(code, message, f.shown_path)],
                                           blank=status == STATUS_SKIPPED))
         else:
-            evaluations.append(evaluate(f.path, config, f.shown_path))
+            evaluations.extend(evaluate_file(f.path, config, f.shown_path))
     if not evaluations:
         print("未找到任何文件（只处理 .xlsx、.xlsm、.xls、.ods 填报表）/ no input files found", file=sys.stderr)
     if args.annotate:
@@ -98,7 +98,7 @@ def cmd_check(args) -> int:
         target_dir = Path(args.annotate)
         used: set[str] = set()
         for ev in evaluations:
-            if ev.problems and not ev.blank and ev.project is not None:
+            if ev.problems and not ev.blank and ev.project is not None and not ev.from_word:
                 # Two inputs of the same name (from different folders) must not overwrite each other's copy.
                 stem, n = safe_name(f"{ev.source.stem}_标注版"), 2
                 while stem.lower() in used:
@@ -121,11 +121,16 @@ def _check_text(ev) -> str:
     from .pipeline import STATUS_LABELS
 
     counts = ev.counts
-    head = f"== {ev.name}：{STATUS_LABELS[ev.status]}（错误 {counts['错误']}，警告 {counts['警告']}，提示 {counts['提示']}）"
+    part = f"（{ev.part}）" if ev.part else ""
+    head = f"== {ev.name}{part}：{STATUS_LABELS[ev.status]}（错误 {counts['错误']}，警告 {counts['警告']}，提示 {counts['提示']}）"
     lines = [head]
     if ev.card is not None:
         lines.append(f"   得分 {score(ev.card.total)}，等级 {ev.card.grade}" + ("（未通过校验，仅供参考）"
                                                                           if ev.status == "has-errors" else ""))
+        unit = ev.official.unit if ev.official is not None else None
+        if unit is not None and (unit.total or unit.grade):
+            own = [f"总分 {score(unit.total.value)}" if unit.total else "", f"等级 {unit.grade.value}" if unit.grade else ""]
+            lines.append(f"   单位自评：{'，'.join(t for t in own if t)}")
     for p in ev.problems:
         where = p.where or "（整个文件）"
         lines.append(f"   [{p.severity}] {where}  {p.message}" + (f"（填写值：{p.value}）" if p.value else ""))

@@ -40,6 +40,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "report": {
         "outline": "seed",
         "docx_template": "",
+        "audit_docx_template": "",  # the 审核意见 of an official 自评表 (default: perfeval/templates/audit.docx)
         "markdown": True,
     },
     "run": {
@@ -278,7 +279,7 @@ def load_config(path: str | Path | None = None, cwd: Path | None = None) -> Conf
 
 
 # Keys naming a file: a relative path is taken from the configuration file's folder, wherever the command runs.
-PATH_KEYS = (("report", "docx_template"), ("mail", "subject_template"), ("mail", "body_template"))
+PATH_KEYS = (("report", "docx_template"), ("report", "audit_docx_template"), ("mail", "subject_template"), ("mail", "body_template"))
 
 
 def _resolve_paths(data: dict[str, dict[str, Any]], base: Path) -> None:

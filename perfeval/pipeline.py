@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .config import Config
 from .fileio import safe_name, write_text
-from .model import Project, ScoreCard
+from .model import SHEET_INDICATORS, SHEET_INFO, Project, ScoreCard
 from .problems import Problem, count_by_severity, has_errors
 
 STATUS_OK = "ok"
@@ -21,6 +22,10 @@ STATUS_SKIPPED = "skipped"
 STATUS_SUPERSEDED = "superseded"
 
 PROJECT_STATUSES = (STATUS_OK, STATUS_HAS_ERRORS)  # files that were read as a project and get outputs
+
+# What a project's source was (official-table.md): the standard workbook, or the unit's own 自评表.
+SOURCE_STANDARD = "标准填报表"
+SOURCE_OFFICIAL = "自评表"
 
 STATUS_LABELS = {STATUS_OK: "通过", STATUS_HAS_ERRORS: "有错误", STATUS_UNREADABLE: "无法读取", STATUS_SKIPPED: "已跳过",
                  STATUS_SUPERSEDED: "已被新版本替代"}
@@ -37,6 +42,9 @@ class Evaluation:
     problems: list[Problem]
     blank: bool = False
     outputs: dict[str, str] = field(default_factory=dict)  # kind -> path relative to the output folder
+    part: str = ""  # the sheet or Word table (表N) of a file holding several projects
+    source_kind: str = SOURCE_STANDARD
+    official: Any = None  # an official source's table and the unit's own figures (official.figures.OfficialTable)
 
     @property
     def status(self) -> str:
@@ -45,6 +53,11 @@ class Evaluation:
         if self.project is None:
             return STATUS_UNREADABLE
         return STATUS_HAS_ERRORS if has_errors(self.problems) else STATUS_OK
+
+    @property
+    def from_word(self) -> bool:
+        """A project read from a Word table: its problems are listed, there is no workbook to mark up."""
+        return self.official is not None and self.official.grid.kind == "word"
 
     @property
     def counts(self) -> dict[str, int]:
@@ -65,6 +78,22 @@ def evaluate(path: str | Path, config: Config, name: str | None = None) -> Evalu
     checked = check_project(result.project, card, config, known=result.problems)
     problems = sort_problems(result.problems + checked)
     return Evaluation(path, name or path.name, result.project, card, problems)
+
+
+def evaluate_file(path: str | Path, config: Config, name: str | None = None) -> list[Evaluation]:
+    """Every project of one file: a standard workbook gives one; a workbook or Word document of official 自评表
+    one per table (perfeval.official). The tool's own outputs are skipped. Never raises for bad input."""
+    from .marker import output_kind
+    from .official import evaluate_official, is_word
+
+    path = Path(path)
+    if output_kind(path) or is_word(path):
+        return evaluate_official(path, config, name)
+    ev = evaluate(path, config, name)
+    missing = {p.sheet for p in ev.problems if p.code == "sheet-missing"}
+    if ev.project is None or not {SHEET_INFO, SHEET_INDICATORS} <= missing:
+        return [ev]
+    return evaluate_official(path, config, name) or [ev]
 
 
 def project_folder_name(project: Project, fallback: str) -> str:
@@ -89,6 +118,9 @@ def write_outputs(ev: Evaluation, folder: Path, config: Config, root: Path | Non
         title = safe_name(ev.project.name or ev.source.stem, max_len=60)
         outputs["table"] = write_table(folder / f"{title}_绩效自评表.xlsx", ev.project, ev.card, ev.problems, config,
                                        ev.source)
+    if ev.project is not None and ev.card is not None and ev.official is not None:
+        outputs.update(_audit_outputs(ev, folder, config, title))
+    elif ev.project is not None and ev.card is not None:
         outline = config.report["outline"]
         context = report_context(ev.project, ev.card, config, ev.problems, ev.source)
         template = config.report["docx_template"] or None
@@ -97,9 +129,23 @@ def write_outputs(ev: Evaluation, folder: Path, config: Config, root: Path | Non
             md_path = folder / f"{title}_绩效自评报告.md"
             write_text(md_path, render_markdown(context, outline))
             outputs["report_md"] = md_path
-    if ev.problems and ev.source.exists() and not ev.blank:
+    if ev.problems and ev.source.exists() and not ev.blank and not ev.from_word:
         stem = safe_name(ev.source.stem, max_len=60)
         outputs["annotated"] = write_annotated(ev.source, ev.problems, folder / f"{stem}_标注版{ev.source.suffix}")
     result = {kind: (p.relative_to(root).as_posix() if root else str(p)) for kind, p in outputs.items()}
     ev.outputs = result
     return result
+
+
+def _audit_outputs(ev: Evaluation, folder: Path, config: Config, title: str) -> dict[str, Path]:
+    """The 审核意见 of an official source (official-table.md), instead of the narrative report."""
+    from .render.audit import audit_context, render_audit_docx, render_audit_markdown
+
+    context = audit_context(ev.project, ev.card, ev.official, ev.problems, config)
+    outputs = {"audit_docx": render_audit_docx(context, folder / f"{title}_审核意见.docx",
+                                               config.report["audit_docx_template"] or None)}
+    if config.report["markdown"]:
+        md_path = folder / f"{title}_审核意见.md"
+        write_text(md_path, render_audit_markdown(context))
+        outputs["audit_md"] = md_path
+    return outputs

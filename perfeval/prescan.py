@@ -42,10 +42,10 @@ MAX_SHEET_CELLS = 2_000_000  # area (rows x columns) between a sheet's first and
 MAX_BOOK_CELLS = 4_000_000  # the same, all sheets together, for formats read whole at opening (xls, ods)
 CHUNK = 2**20
 
-KIND_XLSX, KIND_XLS, KIND_ODS = "xlsx", "xls", "ods"
-EXTENSIONS = {KIND_XLSX: (".xlsx", ".xlsm"), KIND_XLS: (".xls",), KIND_ODS: (".ods",)}
+KIND_XLSX, KIND_XLS, KIND_ODS, KIND_DOCX = "xlsx", "xls", "ods", "docx"
+EXTENSIONS = {KIND_XLSX: (".xlsx", ".xlsm"), KIND_XLS: (".xls",), KIND_ODS: (".ods",), KIND_DOCX: (".docx",)}
 FORMAT_NAMES = {KIND_XLSX: "Excel 工作簿（.xlsx）", KIND_XLS: "Excel 97-2003 工作簿（.xls）",
-                KIND_ODS: "OpenDocument 电子表格（.ods）"}
+                KIND_ODS: "OpenDocument 电子表格（.ods）", KIND_DOCX: "Word 文档（.docx）"}
 
 TEMPLATE_SHEETS = (m.SHEET_GUIDE, m.SHEET_INFO, m.SHEET_GROUP, m.SHEET_FUNDING, m.SHEET_SPENDING,
                    m.SHEET_INDICATORS, m.SHEET_VOLUMES)
@@ -87,13 +87,19 @@ class Prescan:
         return self.kind is not None
 
 
-def prescan(path: str | Path, display_name: str | None = None) -> Prescan:
-    """Look at ``path`` without parsing it as a spreadsheet; never raises for bad input."""
+def prescan(path: str | Path, display_name: str | None = None, *, every_sheet: bool = False,
+            word: bool = False) -> Prescan:
+    """Look at ``path`` without parsing it as a spreadsheet; never raises for bad input.
+
+    ``every_sheet`` measures every sheet of an .xlsx, not only the template's (a workbook of official tables is
+    read sheet by sheet, whatever the sheets are called); ``word`` accepts a Word document (.docx), with the same
+    zip and XML checks, as :data:`KIND_DOCX`.
+    """
     path = Path(path)
     name = display_name or path.name
     result = Prescan(None)
     try:
-        result.kind = _scan(path, result)
+        result.kind = _scan(path, result, every_sheet, word)
     except _Refused as exc:
         result.kind = None
         result.problems.append(Problem(exc.code, exc.message, name, exc.sheet, exc.cell))
@@ -111,7 +117,7 @@ def prescan(path: str | Path, display_name: str | None = None) -> Prescan:
     return result
 
 
-def _scan(path: Path, result: Prescan) -> str:
+def _scan(path: Path, result: Prescan, every_sheet: bool = False, word: bool = False) -> str:
     try:
         size = path.stat().st_size
         with open(path, "rb") as fh:
@@ -125,7 +131,7 @@ def _scan(path: Path, result: Prescan) -> str:
         raise _Refused("file-oversized", f"文件大小 {size / 2**20:.0f} MB，超出读取上限 {MAX_FILE_BYTES // 2**20} MB"
                        "（填好的模板通常不到 1 MB）。请删除多余的工作表、图片或行后重新提交。")
     if head.startswith(ZIP_MAGICS):
-        return _scan_zip(path, result)
+        return _scan_zip(path, result, every_sheet, word)
     if head.startswith(OLE_MAGIC):
         return _scan_ole(path, result)
     raise _Refused("file-not-spreadsheet", _what_is(head))
@@ -180,7 +186,7 @@ def _too_large(detail: str) -> _Refused:
                     f"正常填写的模板解压后不到 {MAX_UNCOMPRESSED // 2**20} MB。请提交用标准模板填写的工作簿。")
 
 
-def _scan_zip(path: Path, result: Prescan) -> str:
+def _scan_zip(path: Path, result: Prescan, every_sheet: bool = False, word: bool = False) -> str:
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error):
@@ -200,7 +206,7 @@ def _scan_zip(path: Path, result: Prescan) -> str:
             if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 raise _Refused("file-unreadable", "文件使用了不常见的压缩方式，无法读取。请用 Excel 或 WPS 重新保存为 .xlsx 后提交。")
         names = {i.filename for i in infos}
-        kind = _zip_kind(names, _member(raw, zf.getinfo("mimetype"), 200) if "mimetype" in names else b"")
+        kind = _zip_kind(names, _member(raw, zf.getinfo("mimetype"), 200) if "mimetype" in names else b"", word)
         budget = [MAX_UNCOMPRESSED]
         # Every member is inflated once, by our own bounded inflater, checking sizes, CRC and declarations. The
         # worksheets come last, so that the workbook's own parts are checked before they are followed, and the
@@ -213,7 +219,7 @@ def _scan_zip(path: Path, result: Prescan) -> str:
                 _inflate(raw, info, budget, sink=properties.extend if keep else None)
         result.saved_at = _zip_saved_time(bytes(properties), kind)
         if kind == KIND_XLSX:
-            template = _template_parts(zf, names)
+            template = _template_parts(zf, names, every_sheet)
             for info in worksheets:
                 sheet = template.pop(info.filename, None)
                 area = _XlsxArea(info.filename, sheet) if sheet is not None else None
@@ -275,7 +281,7 @@ _NOT_SHEETS = re.compile(r"^(\[Content_Types\]\.xml|_rels/|docProps/|customXml/|
                          re.I)
 
 
-def _template_parts(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+def _template_parts(zf: zipfile.ZipFile, names: set[str], every_sheet: bool = False) -> dict[str, str]:
     """Part -> sheet name of the template's sheets (the only ones the reader loads), found as calamine finds
     them, and a few spellings more; when the workbook's parts cannot be followed, every part that may be a
     worksheet. (Called after every member was checked: they are honest and hold no declaration.)"""
@@ -297,7 +303,7 @@ def _template_parts(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
         if sheet.tag.rpartition("}")[2] != "sheet":
             continue
         name = sheet.get("name") or ""
-        if _SPACES.sub("", name) not in TEMPLATE_SHEETS:
+        if not every_sheet and _SPACES.sub("", name) not in TEMPLATE_SHEETS:
             continue
         rid = next((v for k, v in sheet.attrib.items() if k.rpartition("}")[2] == "id"), None)
         target = targets.get(rid, "").replace("\\", "/")
@@ -310,7 +316,7 @@ def _template_parts(zf: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
     return parts
 
 
-def _zip_kind(names: set[str], mimetype: bytes) -> str:
+def _zip_kind(names: set[str], mimetype: bytes, word: bool = False) -> str:
     lower = {n.lower() for n in names}
     if mimetype.strip().startswith(ODS_MIME) and "content.xml" in lower:
         return KIND_ODS
@@ -323,6 +329,8 @@ def _zip_kind(names: set[str], mimetype: bytes) -> str:
         raise _Refused("file-not-spreadsheet", "这是 Excel 二进制工作簿（.xlsb），本工具不读取该格式。"
                        "请用 Excel 打开后“另存为”.xlsx 格式再提交。")
     if "word/document.xml" in lower:
+        if word:
+            return KIND_DOCX
         return _not_sheet("Word 文档")
     if "ppt/presentation.xml" in lower:
         return _not_sheet("PowerPoint 演示文稿")

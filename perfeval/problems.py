@@ -82,6 +82,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "self-score-differs": (WARNING, "自评得分与规则得分不一致"),
     "self-score-band-default": (INFO, "定性指标未填自评得分，按档次默认分计"),
     "self-score-over-weight": (ERROR, "自评得分超出分值范围"),
+    # an official 自评表 as input: the unit's own scoring against the rules
+    "official-rate-differs": (WARNING, "自评表的执行率与执行数÷预算数不符"),
+    "official-execution-score-differs": (WARNING, "自评表的预算执行率得分与规则得分不一致"),
+    "official-total-not-sum": (WARNING, "自评表的总分不等于各项得分之和"),
+    "official-total-differs": (WARNING, "自评表的总分与规则总分不一致"),
+    "official-grade-differs": (WARNING, "自评表的评价等级与规则等级不一致"),
+    "official-weight-label-differs": (WARNING, "一级指标标注的分值与其下各指标分值合计不符"),
+    "official-no-weights": (ERROR, "自评表没有分值列，无法评分"),
 }
 
 
@@ -104,9 +112,9 @@ class Problem:
 
     @property
     def where(self) -> str:
-        """``sheet!cell`` as a spreadsheet user writes it."""
+        """``sheet!cell`` as a spreadsheet user writes it; a Word table's place as ``表2 第5行第3列``."""
         if self.sheet and self.cell:
-            return f"{self.sheet}!{self.cell}"
+            return f"{self.sheet} {self.cell}" if self.cell.startswith("第") else f"{self.sheet}!{self.cell}"
         return self.sheet
 
     def to_dict(self) -> dict:

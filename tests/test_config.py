@@ -28,7 +28,7 @@ def test_defaults_are_those_of_configuration_md():
     assert c.grade_bands == [("优", D(90)), ("良", D(80)), ("中", D(60))]
     assert (c.table_decimals, c.prose_decimals) == (2, 0)
     assert c.limits == {}
-    assert c.report == {"outline": "seed", "docx_template": "", "markdown": True}
+    assert c.report == {"outline": "seed", "docx_template": "", "audit_docx_template": "", "markdown": True}
     assert c.run == {"input": ["input_templates/examples"], "output": "output", "workers": 0, "scheduler": ""}
     assert c.mail == {"smtp_host": "", "smtp_port": 25, "sender": "", "bureau": "", "reply_to": "", "deadline": "",
                       "tls": "starttls", "user": "",

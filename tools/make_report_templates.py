@@ -254,6 +254,16 @@ def _page_number(doc) -> None:
     paragraph.add_run(" —")
 
 
+def page_setup(doc) -> None:
+    """A4 with the margins of GB/T 9704 and the official page number in the footer."""
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    section.footer_distance = Cm(2.5)
+    _page_number(doc)
+
+
 def build_docx(outline: str, path: Path) -> None:
     doc = Document()
     _doc_defaults(doc)
@@ -265,12 +275,7 @@ def build_docx(outline: str, path: Path) -> None:
     _style(doc, DRAFT_STYLE, H1_FONT, bold=True, color=RGBColor(0xC0, 0, 0), indent=False, after=LINE)
     _font_fallback(doc, TITLE_FONT, TITLE_FALLBACK)
 
-    section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    section.footer_distance = Cm(2.5)
-    _page_number(doc)
+    page_setup(doc)
 
     styles = {"title": "Title", "subtitle": SUBTITLE, "h1": "Heading 1", "h2": "Heading 2", "p": "Normal",
               "draft": DRAFT_STYLE}

@@ -27,6 +27,7 @@ import xlsxwriter
 from perfeval import fmt
 from perfeval.config import Config
 from perfeval.fileio import atomic_path
+from perfeval.marker import OUTPUT_PROPERTY
 from perfeval.model import FUNDING_SOURCES, SOURCE_CURRENT, SOURCE_TOTAL, FundingRow, Project, ScoreCard
 from perfeval.problems import ERROR, Problem, has_errors
 
@@ -301,6 +302,7 @@ def write_table(path, project: Project, card: ScoreCard, problems: list[Problem]
                                             "strings_to_numbers": False, "in_memory": True})
         wb.set_properties({"title": title_text(project.year, draft), "subject": clean(project.name),
                            "author": "perfeval", "created": CREATED})
+        wb.set_custom_property(OUTPUT_PROPERTY, "自评表")  # skipped when found among the inputs
         _write_main(wb, project, card, config, draft, fmt.date(filled_on(project, source)))
         if problems:  # a clean table is the one page of the form, with no list saying there is nothing to list
             _write_problems(wb, list(problems))
