@@ -3,4 +3,4 @@
 The package is a library: nothing in it prints or exits except :mod:`perfeval.cli`.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

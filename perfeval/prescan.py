@@ -242,10 +242,11 @@ def _scan_zip(path: Path, result: Prescan, every_sheet: bool = False, word: bool
 
 
 _WORKSHEETS = "xl/worksheets/"
-_PROPERTY_PARTS = {KIND_XLSX: "docprops/core.xml", KIND_ODS: "meta.xml"}  # lower case
+_PROPERTY_PARTS = {KIND_XLSX: "docprops/core.xml", KIND_DOCX: "docprops/core.xml", KIND_ODS: "meta.xml"}  # lower case
 MAX_PROPERTY_BYTES = 2**20  # a core.xml or meta.xml has a few hundred bytes
-# xlsx: <dcterms:modified> (W3CDTF, UTC); ods: <dc:date> (ISO 8601, usually local time without a zone).
-_SAVED_ELEMENT = {KIND_XLSX: re.compile(r"<(?:\w+:)?modified(?=[\s>])[^>]*>\s*([^<]{1,64}?)\s*</"),
+# xlsx, docx: <dcterms:modified> (W3CDTF, UTC); ods: <dc:date> (ISO 8601, usually local time without a zone).
+_MODIFIED = re.compile(r"<(?:\w+:)?modified(?=[\s>])[^>]*>\s*([^<]{1,64}?)\s*</")
+_SAVED_ELEMENT = {KIND_XLSX: _MODIFIED, KIND_DOCX: _MODIFIED,
                   KIND_ODS: re.compile(r"<(?:\w+:)?date(?=[\s>])[^>]*>\s*([^<]{1,64}?)\s*</")}
 _ISO_TIME = re.compile(r"(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::(\d\d)(?:[.,](\d+))?)?)?"
                        r"(Z|[+-]\d\d:?\d\d)?", re.I)
