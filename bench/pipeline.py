@@ -128,8 +128,8 @@ def _profile(files: list[Path], out: Path, read, table, docx, summary, manifest)
     from perfeval.checks import check_project, sort_problems
     from perfeval.config import Config
     from perfeval.fileio import write_text
-    from perfeval.manifest import evaluation_record, make_entry
-    from perfeval.pipeline import Evaluation, project_folder_name
+    from perfeval.pipeline import Evaluation, file_result, project_folder_name
+    from perfeval.results import ManifestEntry, SourceFacts
     from perfeval.render.report import render_markdown, report_context
     from perfeval.scoring import score_project
 
@@ -164,9 +164,8 @@ def _profile(files: list[Path], out: Path, read, table, docx, summary, manifest)
             write_annotated(path, problems, folder / f"{path.stem}_标注版{path.suffix}")
         lap()
         ev = Evaluation(path, path.name, result.project, card, problems)
-        entries.append(make_entry({"path": path.name, "absolute_path": str(path), "sha256": "", "size": 0,
-                                   "modified": ""}, evaluation_record(ev), status=ev.status, reused=False,
-                                  folder=folder.name, outputs={}))
+        entries.append(ManifestEntry(SourceFacts(path.name, str(path)), file_result(ev), ev.status,
+                                     folder=folder.name))
         scores.append(str(card.total))
         lap()
         if i == 0:
@@ -188,7 +187,7 @@ def _profile(files: list[Path], out: Path, read, table, docx, summary, manifest)
 
 def profile_stages(files: list[Path], out: Path) -> dict:
     """ms per workbook of each stage of perfeval."""
-    from perfeval.manifest import write_manifest
+    from perfeval.manifest import Manifest, write_manifest
     from perfeval.reader import read_workbook
     from perfeval.render.report import render_docx
     from perfeval.render.table import write_table
@@ -196,7 +195,7 @@ def profile_stages(files: list[Path], out: Path) -> dict:
 
     return _profile(files, out, read=lambda path: read_workbook(path, path.name), table=write_table,
                     docx=render_docx, summary=write_summary,
-                    manifest=lambda path, entries: write_manifest(path, {"files": entries}))
+                    manifest=lambda path, entries: write_manifest(path, Manifest(entries)))
 
 
 def baseline_read(path: Path):
@@ -337,7 +336,7 @@ def baseline_docx(context: dict, path: Path, outline: str = "seed") -> None:
     doc.save(str(path))
 
 
-def baseline_summary(path: Path, entries: list[dict]) -> None:
+def baseline_summary(path: Path, entries: list) -> None:
     """The summary workbook by pandas: a DataFrame per sheet, groupby for the departments, to_excel."""
     import pandas as pd
 
@@ -380,8 +379,9 @@ def profile_baseline(files: list[Path], out: Path) -> dict:
     """ms per workbook of each stage of the baseline."""
     import pandas  # noqa: F401 - imported up front, as the baseline's module would
 
-    def manifest(path: Path, entries: list[dict]) -> None:  # rows perfeval keeps packed, as plain lists
-        path.write_text(json.dumps({"files": entries}, ensure_ascii=False, indent=1, default=list))
+    def manifest(path: Path, entries: list) -> None:  # rows perfeval keeps packed, as plain lists
+        files = [e.to_json() for e in entries]
+        path.write_text(json.dumps({"files": files}, ensure_ascii=False, indent=1, default=list))
 
     return _profile(files, out, read=baseline_read, table=baseline_table, docx=baseline_docx,
                     summary=lambda path, entries, config: baseline_summary(path, entries), manifest=manifest)

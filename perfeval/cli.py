@@ -71,8 +71,9 @@ def cmd_init(args) -> int:
 
 def cmd_check(args) -> int:
     from .batch import discover, not_evaluated
-    from .pipeline import STATUS_SKIPPED, Evaluation, evaluate_file
+    from .pipeline import Evaluation, evaluate_file
     from .problems import Problem
+    from .results import FAILED_STATUSES, STATUS_SKIPPED
 
     config = _config(args)
     inputs = [Path(f) for f in args.files]
@@ -112,21 +113,22 @@ def cmd_check(args) -> int:
     else:
         for ev in evaluations:
             print(_check_text(ev))
-    failed = any(ev.status in ("has-errors", "unreadable") for ev in evaluations)
+    failed = any(ev.status in FAILED_STATUSES for ev in evaluations)
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
 def _check_text(ev) -> str:
     from .fmt import score
-    from .pipeline import STATUS_LABELS
+    from .problems import ERROR, INFO, WARNING
+    from .results import STATUS_HAS_ERRORS, STATUS_LABELS
 
     counts = ev.counts
     part = f"（{ev.part}）" if ev.part else ""
-    head = f"== {ev.name}{part}：{STATUS_LABELS[ev.status]}（错误 {counts['错误']}，警告 {counts['警告']}，提示 {counts['提示']}）"
+    head = f"== {ev.name}{part}：{STATUS_LABELS[ev.status]}（错误 {counts[ERROR]}，警告 {counts[WARNING]}，提示 {counts[INFO]}）"
     lines = [head]
     if ev.card is not None:
         lines.append(f"   得分 {score(ev.card.total)}，等级 {ev.card.grade}" + ("（未通过校验，仅供参考）"
-                                                                          if ev.status == "has-errors" else ""))
+                                                                          if ev.status == STATUS_HAS_ERRORS else ""))
         unit = ev.official.unit if ev.official is not None else None
         if unit is not None and (unit.total or unit.grade):
             own = [f"总分 {score(unit.total.value)}" if unit.total else "", f"等级 {unit.grade.value}" if unit.grade else ""]
@@ -140,6 +142,39 @@ def _check_text(ev) -> str:
 
 
 # ---- run ----------------------------------------------------------------------------------------------------
+
+class _ProgressBar:
+    """A one-line progress bar on stderr, redrawn as each file is done: ``[####......] 12/40 name``."""
+
+    def __init__(self) -> None:
+        self.drawn = False
+
+    def __call__(self, done: int, total: int, label: str) -> None:
+        import shutil
+
+        from .render import display_width
+
+        columns = shutil.get_terminal_size((80, 20)).columns - 1
+        filled = round(30 * done / total)
+        line = f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{total} "
+        room = columns - len(line)
+        shown = ""
+        for ch in label:
+            if display_width(shown + ch) > room:
+                break
+            shown += ch
+        line += shown
+        sys.stderr.write("\r" + line + " " * max(columns - len(line) - display_width(shown) + len(shown), 0))
+        sys.stderr.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        """End the bar's line, when it was drawn."""
+        if self.drawn:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            self.drawn = False
+
 
 def cmd_run(args) -> int:
     import logging
@@ -162,8 +197,8 @@ def cmd_run(args) -> int:
     if workers < 0:
         raise UsageError("--workers 不能为负数 / must not be negative")
     scheduler = args.scheduler if args.scheduler is not None else run["scheduler"]
-    progress = sys.stderr.isatty()
-    if not progress:  # cron, systemd: a plain line per file on stderr instead of the progress bar
+    progress = _ProgressBar() if sys.stderr.isatty() else None
+    if progress is None:  # cron, systemd: a plain line per file on stderr instead of the progress bar
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(message)s"))
         logger = logging.getLogger("perfeval")
@@ -175,8 +210,10 @@ def cmd_run(args) -> int:
     except BatchError as exc:  # BatchLocked among them
         raise UsageError(str(exc)) from None
     finally:
-        if not progress:
+        if progress is None:
             logging.getLogger("perfeval").removeHandler(handler)
+        else:
+            progress.close()
     for line in result.summary_lines():
         print(line)
     return result.exit_code

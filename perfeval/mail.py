@@ -46,6 +46,7 @@ from .fileio import safe_name, write_bytes
 from .model import SHEET_INFO
 from .pipeline import PROJECT_STATUSES, STATUS_HAS_ERRORS, STATUS_LABELS, STATUS_OK, STATUS_UNREADABLE
 from .problems import SEVERITIES
+from .results import ManifestEntry
 
 PASSWORD_ENV = "PERFEVAL_SMTP_PASSWORD"
 OUTBOX = "outbox"
@@ -93,7 +94,8 @@ class Record:
     grade: str = ""  # likewise
     problems: list[dict] = field(default_factory=list)  # {file, sheet, cell, code, severity, message, value}
     outputs: dict[str, str] = field(default_factory=dict)  # kind -> path relative to OUTPUT
-    raw: dict = field(default_factory=dict)  # the manifest's own entry
+    raw: dict = field(default_factory=dict)  # the manifest's own entry, as JSON
+    entry: ManifestEntry | None = None  # the manifest's own entry
 
     @property
     def counts(self) -> dict[str, int]:
@@ -112,12 +114,16 @@ def read_manifest(output: Path) -> list[Record]:
         raise MailError(f"无法读取 {path}（文件损坏，或由另一版本的 perfeval 生成）：请重新运行 perfeval run")
     # A project with errors has no result: its score and grade (the run computes them) are never mailed, so
     # that the unit's request to fix and its department's list tell the same story.
-    return [Record(path=e["path"], status=e["status"], project=e.get("项目名称", ""), unit=e.get("实施单位", ""),
-                   department=e.get("主管部门", ""), year=e.get("评价年度", ""), email=e.get("联系邮箱", ""),
-                   score=e.get("得分", "") if e["status"] == STATUS_OK else "",
-                   grade=e.get("等级", "") if e["status"] == STATUS_OK else "",
-                   problems=list(e.get("problems", [])), outputs=dict(e.get("outputs", {})), raw=e)
-            for e in manifest["files"]]
+    return [_record(entry.to_json(), entry) for entry in manifest.entries]
+
+
+def _record(e: dict, entry: ManifestEntry) -> Record:
+    """An entry as the mail's record (``e``: the entry as JSON)."""
+    return Record(path=e["path"], status=e["status"], project=e.get("项目名称", ""), unit=e.get("实施单位", ""),
+                  department=e.get("主管部门", ""), year=e.get("评价年度", ""), email=e.get("联系邮箱", ""),
+                  score=e.get("得分", "") if e["status"] == STATUS_OK else "",
+                  grade=e.get("等级", "") if e["status"] == STATUS_OK else "",
+                  problems=list(e.get("problems", [])), outputs=dict(e.get("outputs", {})), raw=e, entry=entry)
 
 
 # ---- templates ----------------------------------------------------------------------------------------------
@@ -476,7 +482,7 @@ def _department_workbook(department: str, records: list[Record], config: Config,
     from .summary import write_summary
 
     target = outbox / DEPARTMENT_DIR / f"{safe_name(department, 60)}_绩效自评汇总.xlsx"
-    write_summary(target, [r.raw for r in records], config)
+    write_summary(target, [r.entry for r in records], config)
     return Attachment(target.name, target.read_bytes())
 
 

@@ -1,7 +1,8 @@
 """One workbook from file to outputs: read, check, score, then write the per-project outputs.
 
-The batch (:mod:`perfeval.batch`) runs :func:`process` once per workbook, in worker processes or on a cluster;
-the quick check (``perfeval check``) runs only :func:`evaluate`.
+The batch's worker (:func:`perfeval.batch.worker.process_file`) runs :func:`evaluate`, :func:`file_result` and
+:func:`write_outputs` once per workbook, in worker processes or on a cluster; the quick check (``perfeval check``)
+runs :func:`evaluate_file`.
 """
 
 from __future__ import annotations
@@ -13,22 +14,12 @@ from typing import Any
 from .config import Config
 from .fileio import safe_name, write_text
 from .model import SHEET_INDICATORS, SHEET_INFO, Project, ScoreCard
+from .packed import Packed
 from .problems import Problem, count_by_severity, has_errors
-
-STATUS_OK = "ok"
-STATUS_HAS_ERRORS = "has-errors"
-STATUS_UNREADABLE = "unreadable"
-STATUS_SKIPPED = "skipped"
-STATUS_SUPERSEDED = "superseded"
-
-PROJECT_STATUSES = (STATUS_OK, STATUS_HAS_ERRORS)  # files that were read as a project and get outputs
-
-# What a project's source was (official-table.md): the standard workbook, or the unit's own 自评表.
-SOURCE_STANDARD = "标准填报表"
-SOURCE_OFFICIAL = "自评表"
-
-STATUS_LABELS = {STATUS_OK: "通过", STATUS_HAS_ERRORS: "有错误", STATUS_UNREADABLE: "无法读取", STATUS_SKIPPED: "已跳过",
-                 STATUS_SUPERSEDED: "已被新版本替代"}
+from .results import (INFO_KEYS, SOURCE_STANDARD, STATUS_HAS_ERRORS, STATUS_OK, STATUS_SKIPPED, STATUS_UNREADABLE,
+                      Figures, FileResult, ProjectInfo, exact)
+# A file's statuses and source kinds are the result's (perfeval.results); still importable from here.
+from .results import PROJECT_STATUSES, SOURCE_OFFICIAL, STATUS_LABELS, STATUS_SUPERSEDED  # noqa: F401
 
 
 @dataclass
@@ -101,6 +92,34 @@ def project_folder_name(project: Project, fallback: str) -> str:
     parts = [project.info.get("评价年度", "").strip(), project.unit.strip(), project.name.strip()]
     text = "_".join(p for p in parts if p)
     return safe_name(text or fallback)
+
+
+def file_result(ev: Evaluation) -> FileResult:
+    """What the workbook gave, as the batch keeps it: identity, figures at full precision, the rows packed; an
+    indicator's 实际完成值 as the 自评表 shows it (0.98 against a percent target: 98%)."""
+    from .render import shown_actual
+
+    project, card = ev.project, ev.card
+    if project is None or ev.blank:
+        return FileResult(ev.name, ev.status, tuple(ev.problems))
+    info = ProjectInfo(*(project.info.get(key, "").strip() for key in INFO_KEYS))
+    figures, indicators = Figures(), []
+    if card is not None:
+        figures = Figures(project.initial_budget, project.budget, project.spent, card.execution_rate, card.total,
+                          card.grade)
+        indicators = [
+            {"一级指标": s.indicator.level1, "二级指标": s.indicator.level2, "三级指标": s.indicator.name,
+             "年度指标值": s.indicator.target,
+             "实际完成值": shown_actual(s.indicator.actual, s.actual, s.indicator.unit), "计量单位": s.indicator.unit,
+             "分值": exact(s.indicator.weight), "得分": exact(s.score), "完成情况": s.status,
+             "偏差原因分析及改进措施": s.indicator.deviation}
+            for s in card.indicators]
+    spending = [{"支出内容": line.item, "金额": exact(line.amount), "说明": line.note} for line in project.spending]
+    volumes = [{"业务类别": v.category, "数量": exact(v.count), "金额": exact(v.amount), "备注": v.note}
+               for v in project.volumes]
+    return FileResult(ev.name, ev.status, tuple(ev.problems), info, project_folder_name(project, Path(ev.name).stem),
+                      project.saved_at.isoformat(timespec="seconds") if project.saved_at else "", figures,
+                      Packed(indicators), Packed(spending), Packed(volumes))
 
 
 def write_outputs(ev: Evaluation, folder: Path, config: Config, root: Path | None = None) -> dict[str, str]:

@@ -3,10 +3,12 @@
 Sheets: 项目汇总 (a row per project), 部门汇总 (per 评价年度 and 主管部门, over the projects without errors),
 指标明细, 支出明细, 业务量汇总, 问题清单 (every problem of every file) and 图表 (native Excel charts).
 
-Rows are written directly with XlsxWriter (``constant_memory``: a batch of thousands of projects stays small in
-memory; rows are written strictly in order); the aggregation is plain sums. Text from the inputs is always written with
-``write_string``; every figure is rounded by :func:`perfeval.fmt.table_value` and shown by a number format.
-The output is byte-stable: the same entries give the same file.
+The entries are :class:`perfeval.results.ManifestEntry`; the aggregation is plain sums. The sheets are written with
+XlsxWriter in ``constant_memory`` mode (a batch of thousands of projects stays small in memory; rows are written
+strictly in order), their data rows by :mod:`perfeval.xlsxrows` (fast rows where the installed XlsxWriter allows,
+else cell by cell). Text from the inputs is always written as text; every figure is rounded by
+:func:`perfeval.fmt.table_value` and shown by a number format. The output is byte-stable: the same entries give the
+same file.
 """
 
 from __future__ import annotations
@@ -15,34 +17,27 @@ import datetime as dt
 import hashlib
 import json
 import zipfile
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import xlsxwriter
 
 from . import fmt
 from .config import Config
 from .fileio import atomic_path
-from .manifest import decimal
 from .model import (STATUS_MET, STATUS_MISSED, STATUS_OVER, STATUS_QUAL_FULL, STATUS_QUAL_NONE, STATUS_QUAL_PARTIAL,
                     STATUS_UNKNOWN)
-from .pipeline import PROJECT_STATUSES, STATUS_HAS_ERRORS, STATUS_LABELS
-from .problems import SEVERITIES
-from .render import clean, display_width, number_format, with_unit
-from .render.zipparts import DeflatedPiece, joined, piece, raw_members, zip_of
+from .problems import ERROR, WARNING
+from .render import clean, number_format, with_unit
+from .results import PROJECT_STATUSES, ROW_KEYS, STATUS_HAS_ERRORS, ManifestEntry, decimal
+from .xlsxrows import Col, Splices, TableSheet, fix_style_order, write_book
 
 SUMMARY_NAME = "绩效自评汇总.xlsx"
 CREATED = dt.datetime(2000, 1, 1)  # a fixed date keeps the output byte-stable
 FONT = "宋体"
 GRADES = ("优", "良", "中", "差")
-MAX_WIDTH = 60  # longer text wraps
-HEADER_WRAP = 12  # widest column a figure's header asks for
-HEADER_HEIGHT = 30  # points: two lines of header
-FIGURES = ("money", "rate", "score", "count", "int")
 
 SHEET_PROJECTS = "项目汇总"
 SHEET_DEPARTMENTS = "部门汇总"
@@ -56,29 +51,22 @@ INDICATOR_STATUS_LABELS = {STATUS_MET: "已完成", STATUS_OVER: "超额完成",
                            STATUS_QUAL_FULL: "达成", STATUS_QUAL_PARTIAL: "部分达成", STATUS_QUAL_NONE: "未达成",
                            STATUS_UNKNOWN: "无法识别"}
 
-_PROJECT_KEYS = ("评价年度", "主管部门", "实施单位", "项目名称")
-_SHOWN_KEYS = (*_PROJECT_KEYS, "status", "path")  # the entry's own fields the summary shows (with its data)
+_PROJECT_HEADERS = ("评价年度", "主管部门", "实施单位", "项目名称")  # a project's columns on every detail sheet
 DIGEST_PROPERTY = "perfeval-digest"
-
-
-@dataclass(frozen=True)
-class Col:
-    header: str
-    kind: str = "text"  # text | long (wraps) | money | rate | score | count (Decimal, whole) | int
-    min_width: int = 8
 
 
 # ---- aggregation ---------------------------------------------------------------------------------------------
 
-def projects(entries: Iterable[dict]) -> list[dict]:
+def _project_columns(e: ManifestEntry) -> list[str]:
+    """评价年度, 主管部门, 实施单位, 项目名称: what the summary sorts and groups by."""
+    info = e.info
+    return [info.year, info.department, info.unit, info.name]
+
+
+def projects(entries: Iterable[ManifestEntry]) -> list[ManifestEntry]:
     """The entries that count as projects (evaluated, not superseded), in the summary's order."""
-    rows = [e for e in entries if e["status"] in PROJECT_STATUSES]
-    return sorted(rows, key=lambda e: (*(e.get(k, "") for k in _PROJECT_KEYS), e["path"]))
-
-
-def figure(entry: dict, key: str) -> Decimal | None:
-    """One figure of an entry at full precision."""
-    return decimal(entry["data"]["figures"].get(key))
+    rows = [e for e in entries if e.status in PROJECT_STATUSES]
+    return sorted(rows, key=lambda e: (*_project_columns(e), e.path))
 
 
 @dataclass
@@ -96,7 +84,7 @@ class DepartmentRow:
     grades: dict[str, int]
 
 
-def department_rows(entries: Iterable[dict]) -> list[DepartmentRow]:
+def department_rows(entries: Iterable[ManifestEntry]) -> list[DepartmentRow]:
     """Per 评价年度 and 主管部门: counts of all projects, and the figures over the projects without errors.
 
     Plain sums over the entries, grouped in the order of (评价年度, 主管部门): for ten thousand projects this is a
@@ -105,27 +93,26 @@ def department_rows(entries: Iterable[dict]) -> list[DepartmentRow]:
     rows: dict[tuple[str, str], DepartmentRow] = {}
     sums: dict[tuple[str, str], list] = {}  # key -> [score sum, scores counted]
     for e in projects(entries):
-        key = (e.get("评价年度", ""), e.get("主管部门", ""))
+        key = (e.info.year, e.info.department)
         row = rows.get(key)
         if row is None:
             row = rows[key] = DepartmentRow(key[0], key[1], 0, 0, Decimal(0), Decimal(0), Decimal(0), None, None,
                                             None, {g: 0 for g in GRADES})
             sums[key] = [Decimal(0), 0]
         row.projects += 1
-        if e["status"] == STATUS_HAS_ERRORS:
+        if e.status == STATUS_HAS_ERRORS:
             row.with_errors += 1
             continue
-        figures = e["data"]["figures"]
-        for attr, label in (("initial", "年初预算数"), ("budget", "全年预算数"), ("spent", "全年执行数")):
-            value = decimal(figures.get(label))
+        figures = e.figures
+        for attr, value in (("initial", figures.initial_budget), ("budget", figures.budget), ("spent", figures.spent)):
             if value is not None:
                 setattr(row, attr, getattr(row, attr) + value)
-        score = decimal(figures.get("得分"))
+        score = figures.score
         if score is not None:
             sums[key][0] += score
             sums[key][1] += 1
             row.lowest_score = score if row.lowest_score is None else min(row.lowest_score, score)
-        grade = figures.get("等级") or ""
+        grade = figures.grade or ""
         if grade in row.grades:
             row.grades[grade] += 1
     result = []
@@ -140,139 +127,12 @@ def department_rows(entries: Iterable[dict]) -> list[DepartmentRow]:
 
 # ---- writing -------------------------------------------------------------------------------------------------
 
-class _Writer:
-    """One table sheet: a header row, rows written in order, widths fitted to the text."""
-
-    def __init__(self, book: "_Book", name: str, columns: tuple[Col, ...]):
-        self.book = book
-        self.ws = book.wb.add_worksheet(name)
-        self.columns = columns
-        # a figure's long header wraps (two lines) rather than widening its column
-        self.widths = [max(c.min_width, min(display_width(c.header) + 2, HEADER_WRAP if c.kind in FIGURES else 99))
-                       for c in columns]
-        self.ws.set_row(0, HEADER_HEIGHT)
-        for col, c in enumerate(columns):
-            self.ws.write_string(0, col, c.header, book.formats["header"])
-        self.row = 1
-        # Fast rows: the data rows' XML made here (as XlsxWriter's constant_memory would write it) and deflated as
-        # it comes, then put into the sheet after XlsxWriter closes the workbook (_Book.close).
-        self.rows = DeflatedPiece() if book.fast else None
-        if self.rows is not None:
-            from xlsxwriter.utility import xl_col_to_name
-
-            formats = [book.formats[c.kind] for c in columns]
-            self._cells = [(f' r="{xl_col_to_name(col)}', f'" s="{f._get_xf_index()}"') for col, f in enumerate(formats)]
-
-    def add(self, values: Iterable[Any]) -> None:
-        if self.rows is not None:
-            number = str(self.row + 1)
-            xml = "".join([self._xml(col, c, value, number) for col, (c, value) in enumerate(zip(self.columns, values))])
-            self.rows.write(f'<row r="{number}">{xml}</row>'.encode("utf-8"))
-            self.row += 1
-            return
-        for col, (c, value) in enumerate(zip(self.columns, values)):
-            self._cell(col, c, value)
-        self.row += 1
-
-    def _xml(self, col: int, c: Col, value: Any, number: str) -> str:
-        """One cell as XlsxWriter writes it in constant_memory mode (the same steps as :meth:`_cell`)."""
-        ref, style = self._cells[col]
-        attributes = ref + number + style
-        if value is None or value == "":
-            return f"<c{attributes}/>"
-        if c.kind in ("text", "long"):
-            text = clean(value)
-            xml = self._string(text, attributes)
-            if 2 * len(text) + 2 <= self.widths[col]:
-                return xml
-            width = max(display_width(line) for line in text.split("\n")) if text else 0
-        elif c.kind == "int":
-            xml = f"<c{attributes}><v>{int(value):.16G}</v></c>"
-            width = len(str(int(value)))
-        else:
-            places = self.book.places[c.kind]
-            value = fmt.table_value(value, places)
-            xml = f"<c{attributes}><v>{value:.16G}</v></c>"
-            width = len(f"{value:,.{places}f}") + 2
-        self.widths[col] = max(self.widths[col], min(width + 2, MAX_WIDTH))
-        return xml
-
-    def _string(self, text: str, attributes: str) -> str:
-        ws = self.ws
-        if len(text) > ws.xls_strmax // 2 and _xw.utf16_len(text) > ws.xls_strmax:
-            text = _xw.utf16_truncate(text, ws.xls_strmax)
-        if "_x" in text or not text.isprintable():  # else nothing to escape (the common case: skip the regexes)
-            text = ws._escape_control_characters(text)
-        if text.startswith("<r>") and text.endswith("</r>"):
-            return f'<c{attributes} t="inlineStr"><is>{text}</is></c>'
-        preserve = ' xml:space="preserve"' if _xw.preserve_whitespace(text) else ""
-        return f'<c{attributes} t="inlineStr"><is><t{preserve}>{ws._escape_data(text)}</t></is></c>'
-
-    def _cell(self, col: int, c: Col, value: Any) -> None:
-        ws, cell_format = self.ws, self.book.formats[c.kind]
-        if value is None or value == "":
-            ws.write_blank(self.row, col, None, cell_format)
-            return
-        if c.kind in ("text", "long"):
-            text = clean(value)
-            ws.write_string(self.row, col, text, cell_format)
-            # A text can widen its column only if two units a character could (most texts cannot: skip measuring).
-            if 2 * len(text) + 2 <= self.widths[col]:
-                return
-            width = max(display_width(line) for line in text.split("\n")) if text else 0
-        elif c.kind == "int":
-            ws.write_number(self.row, col, int(value), cell_format)
-            width = len(str(int(value)))
-        else:
-            places = self.book.places[c.kind]
-            number = fmt.table_value(value, places)
-            ws.write_number(self.row, col, number, cell_format)
-            width = len(f"{number:,.{places}f}") + 2
-        self.widths[col] = max(self.widths[col], min(width + 2, MAX_WIDTH))
-
-    def finish(self) -> None:
-        ws = self.ws
-        if self.rows is not None:
-            if self.row > 1:  # the last cell, for the sheet's dimensions; its row is replaced by the fast rows
-                ws.write_blank(self.row - 1, len(self.columns) - 1, None, self.book.formats[self.columns[-1].kind])
-                self.book.spliced[f"xl/worksheets/sheet{ws.index + 1}.xml"] = (self.row, self.rows)
-            self.rows = None
-        for col, width in enumerate(self.widths):
-            ws.set_column(col, col, width)
-        ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, max(self.row - 1, 0), len(self.columns) - 1)
-        self.book.print_setup(ws)
-
-
-class _XlsxWriterInternals:
-    """The parts of XlsxWriter that the fast rows use to write cells exactly as it does; None when this version of
-    XlsxWriter lacks one (then every cell goes through XlsxWriter)."""
-
-    def __init__(self) -> None:
-        from xlsxwriter import utility
-        from xlsxwriter.format import Format
-        from xlsxwriter.worksheet import Worksheet
-
-        self.utf16_len = utility._utf16_len
-        self.utf16_truncate = utility._utf16_truncate
-        self.preserve_whitespace = utility._preserve_whitespace
-        for owner, name in ((Worksheet, "_escape_control_characters"), (Worksheet, "_escape_data"),
-                            (Format, "_get_xf_index")):
-            getattr(owner, name)
-
-
-try:
-    _xw: _XlsxWriterInternals | None = _XlsxWriterInternals()
-except (ImportError, AttributeError):  # pragma: no cover - another XlsxWriter
-    _xw = None
-FAST_ROWS = _xw is not None  # tests compare both ways
-
-
 class _Book:
-    def __init__(self, path: Path, config: Config):
+    """The summary workbook: its cell formats, and its table sheets (fast rows when ``splices`` is given)."""
+
+    def __init__(self, path: Path, config: Config, splices: Splices | None):
         self.path = path
-        self.fast = FAST_ROWS
-        self.spliced: dict[str, tuple[int, DeflatedPiece]] = {}  # sheet part -> (rows + 1, its fast rows)
+        self.splices = splices
         self.wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
                                                   "strings_to_numbers": False, "constant_memory": True})
         self.wb.set_properties({"title": "项目支出绩效自评汇总", "author": "perfeval", "created": CREATED})
@@ -292,39 +152,19 @@ class _Book:
             "title": self.wb.add_format({"font_name": FONT, "font_size": 12, "bold": True}),
             "note": self.wb.add_format({"font_name": FONT, "font_size": 10, "italic": True}),
         }
-        for cell_format in self.formats.values():  # style numbers in this order, however the cells are written
-            cell_format._get_xf_index()
+        fix_style_order(self.formats.values())
 
     def close(self) -> None:
-        """Close the workbook; then put the fast rows into their sheets (the zip written again, the other parts'
-        bytes copied)."""
         self.wb.close()
-        if not self.spliced:
-            return
-        members = []
-        for name, crc, size, raw in raw_members(self.path.read_bytes()):
-            if name not in self.spliced:
-                members.append((name, crc, size, raw))
-                continue
-            last, rows = self.spliced[name]
-            xml = zlib.decompress(raw, -15)
-            start = xml.index(b"</row>", xml.index(b"<sheetData>")) + len(b"</row>")  # after the header row
-            end = xml.index(b"</sheetData>")
-            if not xml.startswith(f'<row r="{last}">'.encode(), start):
-                raise ValueError(f"unexpected sheet data in {name}")
-            members.append(joined(name, [piece(xml[:start]), rows, piece(xml[end:])]))
-        missing = set(self.spliced) - {m[0] for m in members if m[0] in self.spliced}
-        if missing:  # never a summary without its rows
-            raise ValueError(f"sheet parts not found: {sorted(missing)}")
-        with open(self.path, "wb") as fh:
-            zip_of(members, fh)
+        if self.splices is not None:
+            self.splices.apply(self.path)
 
-    def table(self, name: str, columns: tuple[Col, ...], rows: Iterable[Iterable[Any]]) -> _Writer:
-        writer = _Writer(self, name, columns)
+    def table(self, name: str, columns: tuple[Col, ...], rows: Iterable[Iterable]) -> None:
+        sheet = TableSheet(self.wb, name, columns, self.formats, self.places, self.splices)
         for values in rows:
-            writer.add(values)
-        writer.finish()
-        return writer
+            sheet.add(values)
+        sheet.finish()
+        self.print_setup(sheet.ws)
 
     @staticmethod
     def print_setup(ws) -> None:
@@ -345,23 +185,22 @@ DEPARTMENT_COLUMNS = (Col("评价年度", min_width=9), Col("主管部门"), Col
                       Col("全年预算数合计（万元）", "money"), Col("全年执行数合计（万元）", "money"),
                       Col("执行率", "rate"), Col("平均得分", "score"), Col("最低得分", "score"),
                       *(Col(g, "int", 5) for g in GRADES))
-INDICATOR_COLUMNS = (*(Col(k) for k in _PROJECT_KEYS), Col("一级指标"), Col("二级指标"), Col("三级指标"),
+INDICATOR_COLUMNS = (*(Col(k) for k in _PROJECT_HEADERS), Col("一级指标"), Col("二级指标"), Col("三级指标"),
                      Col("年度指标值"), Col("实际完成值"), Col("分值", "score"), Col("得分", "score"),
                      Col("完成情况"), Col("偏差原因分析及改进措施", "long", 30), Col("项目状态"))
-SPENDING_COLUMNS = (*(Col(k) for k in _PROJECT_KEYS), Col("支出内容", "long", 20), Col("金额（万元）", "money"),
+SPENDING_COLUMNS = (*(Col(k) for k in _PROJECT_HEADERS), Col("支出内容", "long", 20), Col("金额（万元）", "money"),
                     Col("说明", "long", 20))
-VOLUME_COLUMNS = (*(Col(k) for k in _PROJECT_KEYS), Col("业务类别"), Col("数量（宗）", "count"),
+VOLUME_COLUMNS = (*(Col(k) for k in _PROJECT_HEADERS), Col("业务类别"), Col("数量（宗）", "count"),
                   Col("金额（亿元）", "money"), Col("备注", "long", 12))
 PROBLEM_COLUMNS = (Col("源文件", min_width=20), Col("项目名称"), Col("实施单位"), Col("文件状态"), Col("工作表"),
                    Col("单元格"), Col("严重程度"), Col("问题代码", min_width=14), Col("问题说明", "long", 40),
                    Col("填写值", "long", 12))
 
 
-def _project_row(e: dict) -> list:
-    counts = e["problem_counts"]
-    return [*(e.get(k, "") for k in _PROJECT_KEYS), figure(e, "年初预算数"), figure(e, "全年预算数"),
-            figure(e, "全年执行数"), figure(e, "执行率"), figure(e, "得分"), e["data"]["figures"].get("等级"),
-            counts[SEVERITIES[0]], counts[SEVERITIES[1]], STATUS_LABELS[e["status"]], e["path"]]
+def _project_row(e: ManifestEntry) -> list:
+    counts, f = e.problem_counts, e.figures
+    return [*_project_columns(e), f.initial_budget, f.budget, f.spent, f.execution_rate, f.score, f.grade,
+            counts[ERROR], counts[WARNING], e.status_label, e.path]
 
 
 def _department_row(d: DepartmentRow) -> list:
@@ -369,34 +208,35 @@ def _department_row(d: DepartmentRow) -> list:
             d.lowest_score, *(d.grades[g] for g in GRADES)]
 
 
-def _detail_rows(entries: list[dict], key: str, values: Callable[[dict, dict], list]) -> Iterable[list]:
+def _detail_rows(entries: list[ManifestEntry], key: str, values: Callable[[ManifestEntry, dict], list]
+                 ) -> Iterable[list]:
     for e in entries:
-        head = [e.get(k, "") for k in _PROJECT_KEYS]
-        for item in e["data"][key]:
+        head = _project_columns(e)
+        for item in getattr(e.result, key):
             yield head + values(e, item)
 
 
-def _indicator_values(e: dict, i: dict) -> list:
+def _indicator_values(e: ManifestEntry, i: dict) -> list:
     unit = i.get("计量单位", "")
     return [i["一级指标"], i["二级指标"], i["三级指标"], with_unit(i["年度指标值"], unit),
             with_unit(i["实际完成值"], unit), decimal(i["分值"]), decimal(i["得分"]),
             INDICATOR_STATUS_LABELS.get(i["完成情况"], i["完成情况"]), i["偏差原因分析及改进措施"],
-            STATUS_LABELS[e["status"]]]
+            e.status_label]
 
 
-def _spending_values(e: dict, s: dict) -> list:
+def _spending_values(e: ManifestEntry, s: dict) -> list:
     return [s["支出内容"], decimal(s["金额"]), s["说明"]]
 
 
-def _volume_values(e: dict, v: dict) -> list:
+def _volume_values(e: ManifestEntry, v: dict) -> list:
     return [v["业务类别"], decimal(v["数量"]), decimal(v["金额"]), v["备注"]]
 
 
-def _problem_rows(entries: Iterable[dict]) -> Iterable[list]:
-    for e in sorted(entries, key=lambda e: e["path"]):
-        for p in e["problems"]:
-            yield [e["path"], e.get("项目名称", ""), e.get("实施单位", ""), STATUS_LABELS[e["status"]], p["sheet"],
-                   p["cell"], p["severity"], p["code"], p["message"], p["value"]]
+def _problem_rows(entries: Iterable[ManifestEntry]) -> Iterable[list]:
+    for e in sorted(entries, key=lambda e: e.path):
+        for p in e.problems:
+            yield [e.path, e.info.name, e.info.unit, e.status_label, p.sheet, p.cell, p.severity, p.code, p.message,
+                   p.value]
 
 
 def _write_charts(book: _Book, departments: list[DepartmentRow]) -> None:
@@ -450,19 +290,18 @@ def _write_charts(book: _Book, departments: list[DepartmentRow]) -> None:
     book.print_setup(ws)
 
 
-def summary_digest(entries: list[dict], config: Config) -> str:
+def summary_digest(entries: list[ManifestEntry], config: Config) -> str:
     """A digest of everything the summary is made of: the entries' fields it shows, their rows, the configuration
     and the tool's version. Stored in the workbook (custom property ``perfeval-digest``)."""
     from . import __version__
-    from .manifest import ROW_KEYS, Packed
 
     h = hashlib.sha256(f"{__version__}|{config.digest()}|{len(entries)}".encode())
     for e in entries:
-        data = e["data"]
-        h.update(json.dumps([[e.get(k, "") for k in _SHOWN_KEYS], e["problem_counts"], e["problems"],
-                             data.get("figures")], ensure_ascii=False, default=str).encode("utf-8"))
+        shown = [*_project_columns(e), e.status, e.path]
+        h.update(json.dumps([shown, e.problem_counts, [p.to_dict() for p in e.problems], e.figures.to_json()],
+                            ensure_ascii=False, default=str).encode("utf-8"))
         for key in ROW_KEYS:
-            h.update(Packed.of(data.get(key, ())).json().encode("utf-8"))
+            h.update(getattr(e.result, key).json().encode("utf-8"))
     return h.hexdigest()
 
 
@@ -479,7 +318,7 @@ def _unchanged(path: Path, digest: str) -> bool:
         f'<dcterms:modified xsi:type="dcterms:W3CDTF">{CREATED:%Y-%m-%dT%H:%M:%SZ}</dcterms:modified>' in core
 
 
-def write_summary(path: str | Path, entries: list[dict], config: Config) -> Path:
+def write_summary(path: str | Path, entries: list[ManifestEntry], config: Config) -> Path:
     """Write the summary workbook of a batch from its manifest entries (atomically).
 
     A summary already written from the same data (a rerun where nothing changed) is left as it is.
@@ -490,8 +329,9 @@ def write_summary(path: str | Path, entries: list[dict], config: Config) -> Path
         return path
     rows = projects(entries)
     departments = department_rows(entries)
-    with atomic_path(path) as tmp:
-        book = _Book(tmp, config)
+
+    def write(splices: Splices | None) -> None:
+        book = _Book(tmp, config, splices)
         book.wb.set_custom_property(DIGEST_PROPERTY, digest)
         book.table(SHEET_PROJECTS, PROJECT_COLUMNS, (_project_row(e) for e in rows))
         book.table(SHEET_DEPARTMENTS, DEPARTMENT_COLUMNS, (_department_row(d) for d in departments))
@@ -501,4 +341,7 @@ def write_summary(path: str | Path, entries: list[dict], config: Config) -> Path
         book.table(SHEET_PROBLEMS, PROBLEM_COLUMNS, _problem_rows(entries))
         _write_charts(book, departments)
         book.close()
+
+    with atomic_path(path) as tmp:
+        write_book(write)
     return path

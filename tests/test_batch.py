@@ -223,12 +223,12 @@ def test_a_process_pool_gives_the_same_results(generated, tmp_path):
     volatile = ("reused", "modified")
 
     def comparable(result):
-        return [{k: v for k, v in e.items() if k not in volatile} for e in result.entries]
+        return [{k: v for k, v in e.to_json().items() if k not in volatile} for e in result.entries]
 
     assert comparable(one) == comparable(two_)
     assert two_.exit_code == 1
     for e in two_.entries:
-        assert all((tmp_path / "two" / rel).is_file() for rel in e["outputs"].values())
+        assert all((tmp_path / "two" / rel).is_file() for rel in e.outputs.values())
     assert leftovers(tmp_path / "two") == []
 
 
@@ -242,7 +242,7 @@ def test_make_executor_runs_in_process_for_one_worker():
 def test_inputs_may_be_shipped_as_bytes(generated, tmp_path):
     inputs = copy_inputs(generated, tmp_path / "in", ["a_优.xlsx"])
     result = run(inputs, tmp_path / "out", ship_inputs=True)
-    assert result.exit_code == 0 and result.entries[0]["得分"] == two(expected_total(CLEAN["a_优.xlsx"]))
+    assert result.exit_code == 0 and result.entries[0].figures.shown()["得分"] == two(expected_total(CLEAN["a_优.xlsx"]))
 
 
 def test_the_log_gets_start_each_file_and_end(generated, tmp_path):
@@ -315,7 +315,7 @@ def test_a_rerun_reuses_unchanged_files_redoes_changed_ones_and_forgets_removed_
     assert all(e["reused"] for e in manifest(output)["files"])
     assert any("沿用上次的结果" in line for line in second.summary_lines())
     assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes  # the per-project outputs are not rewritten
-    assert [e["得分"] for e in second.entries] == [e["得分"] for e in first.entries]
+    assert [e.figures for e in second.entries] == [e.figures for e in first.entries]
 
     # change one input, remove another
     write_workbook(inputs / "b_良.xlsx", project_data("道路养护", "公路站", "交通局", budget=200, spent=200))
@@ -419,7 +419,7 @@ def test_the_most_recently_modified_file_of_a_project_counts(tmp_path):
         assert "a_resubmitted.xlsx" in warning["message"] and "z_first.xlsx" in warning["message"]
     assert result.counts["superseded"] == 1
     # a rerun keeps the decision, and when the newer file goes, the older one counts again
-    assert by_name(tmp_path / "out")["z_first.xlsx"]["status"] == run(inputs, tmp_path / "out").entries[1]["status"]
+    assert by_name(tmp_path / "out")["z_first.xlsx"]["status"] == run(inputs, tmp_path / "out").entries[1].status
     (inputs / "a_resubmitted.xlsx").unlink()
     run(inputs, tmp_path / "out")
     only = by_name(tmp_path / "out")["z_first.xlsx"]
@@ -588,7 +588,7 @@ def test_an_output_folder_inside_the_input_folder_is_not_read_as_input(generated
     inputs = copy_inputs(generated, tmp_path / "in", ["a_优.xlsx"])
     run(inputs, inputs / "output")
     result = run(inputs, inputs / "output")
-    assert [e["name"] for e in result.entries] == ["a_优.xlsx"] and result.reused == 1
+    assert [e.name for e in result.entries] == ["a_优.xlsx"] and result.reused == 1
 
 
 def test_an_output_that_cannot_be_replaced_is_kept_and_done_again_next_time(generated, tmp_path):
@@ -615,7 +615,7 @@ def test_a_summary_open_elsewhere_is_reported_and_the_run_exits_1(generated, tmp
     def refuse(path, entries, config):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(batch, "write_summary", refuse)
+    monkeypatch.setattr(batch.run, "write_summary", refuse)
     inputs = copy_inputs(generated, tmp_path / "in", ["a_优.xlsx"])
     result = run(inputs, tmp_path / "out")
     assert result.exit_code == 1 and (tmp_path / "out" / MANIFEST_NAME).is_file()
@@ -626,17 +626,17 @@ def test_a_summary_open_elsewhere_is_reported_and_the_run_exits_1(generated, tmp
 def test_a_workbook_that_kills_its_worker_is_unreadable_and_the_batch_goes_on(generated, tmp_path, monkeypatch):
     import perfeval.batch as batch
 
-    real = batch.evaluate
+    real = batch.worker.evaluate
 
     def crash_on_one(path, config, name=None):
         if name == "c_中.xlsx":
             os._exit(3)  # as a crash inside a native library would
         return real(path, config, name)
 
-    monkeypatch.setattr(batch, "evaluate", crash_on_one)
+    monkeypatch.setattr(batch.worker, "evaluate", crash_on_one)
     inputs = copy_inputs(generated, tmp_path / "in", ["a_优.xlsx", "b_良.xlsx", "c_中.xlsx", "d_差.xlsx"])
     result = run(inputs, tmp_path / "out", workers=2)
-    statuses = {e["name"]: e["status"] for e in result.entries}
+    statuses = {e.name: e.status for e in result.entries}
     assert statuses == {"a_优.xlsx": "ok", "b_良.xlsx": "ok", "c_中.xlsx": "unreadable", "d_差.xlsx": "ok"}
     assert "工作进程异常退出" in by_name(tmp_path / "out")["c_中.xlsx"]["problems"][0]["message"]
     assert result.exit_code == 1 and leftovers(tmp_path / "out") == []
@@ -646,7 +646,7 @@ def test_a_workbook_that_kills_its_worker_is_unreadable_and_the_batch_goes_on(ge
 def test_after_a_worker_crash_the_rest_of_the_batch_runs_on_a_fresh_pool(generated, tmp_path, monkeypatch):
     import perfeval.batch as batch
 
-    real_evaluate, real_alone = batch.evaluate, batch._alone
+    real_evaluate, real_alone = batch.worker.evaluate, batch.jobs.alone
     alone: list[str] = []
 
     def crash_on_one(path, config, name=None):
@@ -658,8 +658,8 @@ def test_after_a_worker_crash_the_rest_of_the_batch_runs_on_a_fresh_pool(generat
         alone.append(job.kwargs["name"])
         return real_alone(executor, job, remote)
 
-    monkeypatch.setattr(batch, "evaluate", crash_on_one)
-    monkeypatch.setattr(batch, "_alone", counted)
+    monkeypatch.setattr(batch.worker, "evaluate", crash_on_one)
+    monkeypatch.setattr(batch.jobs, "alone", counted)
     inputs = tmp_path / "in"
     inputs.mkdir()
     for i in range(10):

@@ -123,19 +123,19 @@ def assert_same_as(output: Path, reference: Path, names=None) -> None:
 # ---- worker plugins -------------------------------------------------------------------------------------------
 
 def _patch_evaluate(wrapper) -> object:
-    """Replace perfeval.batch.evaluate in this (worker) process by ``wrapper(real, path, config, name)``; returns
-    the real one."""
-    import perfeval.batch as batch
+    """Replace the worker function's evaluate in this (worker) process by ``wrapper(real, path, config, name)``;
+    returns the real one."""
+    from perfeval.batch import worker
 
-    real = batch.evaluate
-    batch.evaluate = lambda path, config, name=None: wrapper(real, path, config, name)
+    real = worker.evaluate
+    worker.evaluate = lambda path, config, name=None: wrapper(real, path, config, name)
     return real
 
 
 def _restore_evaluate(real) -> None:
-    import perfeval.batch as batch
+    from perfeval.batch import worker
 
-    batch.evaluate = real
+    worker.evaluate = real
 
 
 class Slow(WorkerPlugin):
@@ -188,19 +188,19 @@ class FullDisk(WorkerPlugin):
     name = "perfeval-test-full-disk"
 
     def setup(self, worker=None):
-        import perfeval.batch as batch
+        from perfeval.batch import worker
 
         class Failing:
             @staticmethod
             def from_dict(data):
                 raise OSError(errno.ENOSPC, "No space left on device")
 
-        self.real, batch.Config = batch.Config, Failing
+        self.real, worker.Config = worker.Config, Failing
 
     def teardown(self, worker=None):
-        import perfeval.batch as batch
+        from perfeval.batch import worker
 
-        batch.Config = self.real
+        worker.Config = self.real
 
 
 _HIDDEN: list[str] = []  # in a worker: the folder hidden from it
@@ -349,7 +349,7 @@ def test_a_workbook_that_kills_every_worker_it_runs_on_is_unreadable_and_the_bat
     subset = copy_inputs(inputs, tmp_path / "in", names)
     plugin(Crash("c_中.xlsx"))
     result = run_batch([subset], tmp_path / "out", Config(), scheduler=address)
-    statuses = {e["name"]: e["status"] for e in result.entries}
+    statuses = {e.name: e.status for e in result.entries}
     assert statuses == {"a_优.xlsx": "ok", "b_良.xlsx": "ok", "c_中.xlsx": "unreadable"}
     bad = {e["name"]: e for e in manifest(tmp_path / "out")["files"]}["c_中.xlsx"]
     assert [p["code"] for p in bad["problems"]] == ["file-unreadable"]
@@ -423,7 +423,7 @@ _REAL_VERSION: list[str] = []
 
 def _set_version(version: str | None) -> None:
     """In a worker: pretend to run another perfeval version (None: the real one again)."""
-    import perfeval.distributed as remote
+    import perfeval.batch.cluster as remote
 
     if not _REAL_VERSION:
         _REAL_VERSION.append(remote.__version__)

@@ -21,6 +21,7 @@ from perfeval.problems import Problem
 from perfeval.render.report import (TEMPLATE_DIR, PreparedDocx, prepared_docx, render_docx, render_docx_plain,
                                     report_context)
 from perfeval.render.table import write_table
+from entries import make_entry
 from render_fixtures import card_for, seed_project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,27 +178,19 @@ def test_table_cells(tmp_path):
 
 def _entry(name, department, *, year="2025", status="ok", total="95.5", grade="优", budget="10", spent="9.5",
            indicators=2, problems=()):
-    from perfeval.manifest import make_entry
-
     rows = [{"一级指标": "产出指标", "二级指标": "数量指标", "三级指标": f"指标{i}", "年度指标值": "≥1", "实际完成值": "1",
              "计量单位": "个", "分值": "10", "得分": "10", "完成情况": "met", "偏差原因分析及改进措施": "原因\n第二行"}
             for i in range(indicators)]
-    record = {"name": f"{name}.xlsx", "status": status,
-              "info": {"评价年度": year, "项目名称": name, "主管部门": department, "实施单位": "单位", "联系邮箱": ""},
-              "folder_base": name,
-              "figures": {"年初预算数": budget, "全年预算数": budget, "全年执行数": spent, "执行率": None,
-                          "得分": total, "等级": grade},
-              "indicators": rows, "spending": [{"支出内容": "办公", "金额": spent, "说明": "“引号”\\ \u2028"}],
-              "volumes": [], "problems": list(problems)}
-    source = {"path": f"in/{name}.xlsx", "absolute_path": f"/in/{name}.xlsx", "sha256": name, "size": 1,
-              "modified": ""}
-    return make_entry(source, record, status=status, reused=False, folder=name, outputs={"table": f"{name}/t.xlsx"})
+    spending = [{"支出内容": "办公", "金额": spent, "说明": "“引号”\\ \u2028"}]
+    return make_entry(name, department, year=year, status=status, total=total, grade=grade, budget=budget,
+                      spent=spent, indicators=rows, spending=spending, problems=problems, sha256=name,
+                      outputs={"table": f"{name}/t.xlsx"})
 
 
 def test_packed_rows_behave_as_lists():
     import pickle
 
-    from perfeval.manifest import Packed
+    from perfeval.packed import Packed
 
     rows = [{"a": "甲", "b": None}, {"a": "x\ny", "b": "1.5"}]
     packed = Packed(rows)
@@ -211,25 +204,27 @@ def test_manifest_round_trip(tmp_path):
     """Written an entry on a line and read back, the manifest holds the same data as the plain JSON reading."""
     import json
 
-    from perfeval.manifest import MANIFEST_NAME, load_manifest, write_manifest
+    from perfeval.manifest import MANIFEST_NAME, Manifest, load_manifest, write_manifest
 
-    entries = [_entry(f"项目{i}", f"部门{i % 3}", indicators=i) for i in range(5)]
-    entries.append(_entry("空", "部门", indicators=0))
-    manifest = {"format": 1, "tool": "perfeval", "counts": {"ok": 6}, "files": entries, "after": "x"}
+    problem = Problem("value-missing", "缺少“项目名称”", "in/项目1.xlsx", "基本信息", "B3")
+    entries = [_entry(f"项目{i}", f"部门{i % 3}", indicators=i, problems=(problem,) * (i % 2)) for i in range(5)]
+    entries.append(_entry("空", "部门", indicators=0, total=None, grade=None))
+    manifest = Manifest(entries, config_digest="d", inputs=("in",), summary="s.xlsx", log="l.log")
     write_manifest(tmp_path / MANIFEST_NAME, manifest)
     text = (tmp_path / MANIFEST_NAME).read_text(encoding="utf-8")
     plain = json.loads(text)
-    assert text.count("\n") == 5 + len(entries) + 3  # an entry on a line (U+2028 inside a text is no line end)
+    assert text.count("\n") == len(manifest.head_json()) + len(entries) + 4  # an entry on a line (U+2028 is no end)
+    assert plain["counts"]["ok"] == 6 and plain["summary"] == "s.xlsx" and plain["inputs"] == ["in"]
     loaded = load_manifest(tmp_path)
-    assert plain["after"] == loaded["after"] == "x" and plain["counts"] == loaded["counts"]
-    for a, b, c in zip(plain["files"], loaded["files"], entries):
-        assert a == b == c
-        assert a["data"]["indicators"] == list(b["data"]["indicators"]) == list(c["data"]["indicators"])
+    assert loaded == manifest
+    for a, b in zip(plain["files"], loaded.entries):
+        assert a == b.to_json()
+        assert a["data"]["indicators"] == list(b.result.indicators)
     # an earlier version's manifest (indented JSON) is read too
     (tmp_path / MANIFEST_NAME).write_text(json.dumps(plain, ensure_ascii=False, indent=1), encoding="utf-8")
-    assert load_manifest(tmp_path)["files"] == plain["files"]
-    write_manifest(tmp_path / MANIFEST_NAME, manifest | {"files": []})
-    assert load_manifest(tmp_path)["files"] == []
+    assert load_manifest(tmp_path) == manifest
+    write_manifest(tmp_path / MANIFEST_NAME, Manifest([]))
+    assert load_manifest(tmp_path).entries == []
 
 
 # ---- the summary -----------------------------------------------------------------------------------------------
@@ -243,6 +238,7 @@ def _reference_departments(entries):
     def num(text):
         return None if text in (None, "") else Decimal(text)
 
+    entries = [e.to_json() for e in entries]  # as the manifest holds them
     rows = [{"year": e["评价年度"], "department": e["主管部门"], "errors": e["status"] == "has-errors",
              "initial": num(e["data"]["figures"]["年初预算数"]), "budget": num(e["data"]["figures"]["全年预算数"]),
              "spent": num(e["data"]["figures"]["全年执行数"]), "score": num(e["data"]["figures"]["得分"]),
@@ -286,13 +282,13 @@ def test_summary_rows_and_reuse(tmp_path):
     wb = openpyxl.load_workbook(path)
     projects = list(wb["项目汇总"].iter_rows(min_row=2, values_only=True))
     assert [(r[1], r[3], r[8]) for r in projects] == sorted(
-        (e["主管部门"], e["项目名称"], round(float(e["data"]["figures"]["得分"]) + 1e-9, 2)) for e in entries)
+        (e.info.department, e.info.name, round(float(e.figures.score) + 1e-9, 2)) for e in entries)
     indicators = list(wb["指标明细"].iter_rows(min_row=2, values_only=True))
-    assert len(indicators) == sum(len(e["data"]["indicators"]) for e in entries)
+    assert len(indicators) == sum(len(e.result.indicators) for e in entries)
     assert indicators[0][12] == "原因\n第二行"
     stamp = path.stat().st_mtime_ns
     before = path.read_bytes()
-    write_summary(path, [dict(e) for e in entries], Config())
+    write_summary(path, list(entries), Config())
     assert path.stat().st_mtime_ns == stamp  # unchanged: left as it was
     changed = entries[:-1] + [_entry("项目5", "部门1", indicators=6, total="99")]
     write_summary(path, changed, Config())
@@ -326,25 +322,27 @@ def test_clean_fast_path_equals_the_full_cleaning():
 def test_summary_fast_rows_equal_xlsxwriter_cells(tmp_path, monkeypatch):
     """The summary's data rows written as XML by perfeval give the same parts as every cell through XlsxWriter:
     texts to escape, control characters, a text over Excel's limit, blanks, numbers, one-row and empty sheets."""
-    from perfeval import summary
+    from dataclasses import replace
+
+    from perfeval import xlsxrows
+    from perfeval.packed import Packed
     from perfeval.summary import write_summary
 
     odd = ["A & B <c> \"d\"", "_x0041_ 与 \t tab", "第一行\n第二行", "<r>raw</r>", "x" * 40000, "  边  ", "=1+1",
            "\u2028分隔", "😀" * 20000]
     entries = [_entry(f"项目{i}", f"部门{i % 3}", indicators=i % 4, total=f"{70 + i}.005",
-                      problems=[{"file": "f", "sheet": "s", "cell": "A1", "code": "value-missing", "severity": "错误",
-                                 "message": odd[i % len(odd)], "value": odd[(i + 1) % len(odd)]}])
+                      problems=[Problem("value-missing", odd[i % len(odd)], "f", "s", "A1", odd[(i + 1) % len(odd)])])
                for i in range(12)]
-    entries[0]["data"]["indicators"] = [dict(r, 三级指标=text) for r, text in
-                                        zip(list(entries[3]["data"]["indicators"]) * 9, odd)]
-    assert summary.FAST_ROWS
+    indicators = Packed(dict(r, 三级指标=text) for r, text in zip(list(entries[3].result.indicators) * 9, odd))
+    entries[0] = replace(entries[0], result=replace(entries[0].result, indicators=indicators))
+    assert xlsxrows.FAST_ROWS
     fast = write_summary(tmp_path / "fast.xlsx", entries, Config())
-    monkeypatch.setattr(summary, "FAST_ROWS", False)
+    monkeypatch.setattr(xlsxrows, "FAST_ROWS", False)
     plain = write_summary(tmp_path / "plain.xlsx", entries, Config())
     assert parts(fast) == parts(plain)
     for few in ([], entries[:1]):
-        monkeypatch.setattr(summary, "FAST_ROWS", True)
+        monkeypatch.setattr(xlsxrows, "FAST_ROWS", True)
         a = write_summary(tmp_path / f"fast{len(few)}.xlsx", few, Config())
-        monkeypatch.setattr(summary, "FAST_ROWS", False)
+        monkeypatch.setattr(xlsxrows, "FAST_ROWS", False)
         b = write_summary(tmp_path / f"plain{len(few)}.xlsx", few, Config())
         assert parts(a) == parts(b)

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from entries import make_entry
 from test_batch import (CLEAN, WITH_ERROR, add_oddities, by_name, copy_inputs, expected_grade, expected_total,
                         generated, run)  # noqa: F401  (generated is a fixture)
 
 from perfeval.config import Config
-from perfeval.manifest import make_entry
+from perfeval.results import ManifestEntry, SourceFacts
 from perfeval.summary import SUMMARY_NAME, department_rows, write_summary
 
 D = Decimal
@@ -116,7 +117,7 @@ def test_detail_sheets_hold_every_row_of_every_project(batch):
 def test_the_problem_list_names_every_problem_of_every_file(batch):
     output, result = batch
     problems = rows(output / SUMMARY_NAME, "问题清单")
-    expected = sum(len(e["problems"]) for e in result.entries)
+    expected = sum(len(e.problems) for e in result.entries)
     assert len(problems) == expected
     files = {Path(r[0]).name: r for r in problems}
     assert files["损坏.xlsx"][3] == "无法读取" and files["损坏.xlsx"][6] == "错误"
@@ -141,19 +142,12 @@ def test_the_charts_are_native_excel_charts_over_the_department_rates(batch):
 # ---- formatting, from hand-made entries ---------------------------------------------------------------------------
 
 def entry(name: str, department: str, *, status: str = "ok", total: str = "95.5", grade: str = "优",
-          budget: str = "10", spent: str = "9.5", unit: str = "某单位", problems=()) -> dict:
-    record = {"name": f"{name}.xlsx", "status": status,
-              "info": {"评价年度": "2025", "项目名称": name, "主管部门": department, "实施单位": unit, "联系邮箱": ""},
-              "folder_base": name,
-              "figures": {"年初预算数": budget, "全年预算数": budget, "全年执行数": spent,
-                          "执行率": str(D(spent) / D(budget)), "得分": total, "等级": grade},
-              "indicators": [{"一级指标": "产出指标", "二级指标": "数量指标", "三级指标": "=SUM(A1:A9)", "年度指标值": "≥1",
-                              "实际完成值": "1", "计量单位": "个", "分值": "50", "得分": "50", "完成情况": "met",
-                              "偏差原因分析及改进措施": "http://example.com"}],
-              "spending": [], "volumes": [], "problems": list(problems)}
-    source = {"path": f"in/{name}.xlsx", "absolute_path": f"/in/{name}.xlsx", "sha256": "0", "size": 1,
-              "modified": ""}
-    return make_entry(source, record, status=status, reused=False, folder=name, outputs={})
+          budget: str = "10", spent: str = "9.5", unit: str = "某单位") -> ManifestEntry:
+    indicators = [{"一级指标": "产出指标", "二级指标": "数量指标", "三级指标": "=SUM(A1:A9)", "年度指标值": "≥1",
+                   "实际完成值": "1", "计量单位": "个", "分值": "50", "得分": "50", "完成情况": "met",
+                   "偏差原因分析及改进措施": "http://example.com"}]
+    return make_entry(name, department, status=status, total=total, grade=grade, budget=budget, spent=spent,
+                      rate=str(D(spent) / D(budget)), unit=unit, indicators=indicators)
 
 
 def test_text_is_written_as_text_and_figures_with_number_formats(tmp_path):
@@ -204,8 +198,7 @@ def test_an_empty_batch_gives_an_empty_summary(tmp_path):
 def test_indicator_details_show_the_actual_as_the_table_does(tmp_path):
     """A fraction against a percent target (a cell formatted as a percentage) reads 98% in 指标明细, as in the
     自评表, not 0.98 (or 0.98% with a 计量单位 of %)."""
-    from perfeval.manifest import evaluation_record
-    from perfeval.pipeline import Evaluation
+    from perfeval.pipeline import Evaluation, file_result
     from perfeval.scoring import score_project
     from render_fixtures import seed_project
 
@@ -213,8 +206,7 @@ def test_indicator_details_show_the_actual_as_the_table_does(tmp_path):
     project.indicators[0].actual = "1"
     project.indicators[2].target, project.indicators[2].actual, project.indicators[2].unit = "≥95", "0.98", "%"
     ev = Evaluation(Path("seed.xlsx"), "seed.xlsx", project, score_project(project, Config()), [])
-    source = {"path": "seed.xlsx", "absolute_path": "/seed.xlsx", "sha256": "", "size": 0, "modified": ""}
-    e = make_entry(source, evaluation_record(ev), status="ok", reused=False, folder="f", outputs={})
+    e = ManifestEntry(SourceFacts("seed.xlsx", "/seed.xlsx"), file_result(ev), "ok", folder="f")
     path = write_summary(tmp_path / SUMMARY_NAME, [e], Config())
     assert [(r[6], r[7], r[8]) for r in rows(path, "指标明细")] == [
         ("采购招标率", "100%", "100%"), ("公共服务水平", "提升", "提升"), ("使用人员满意度", "≥95%", "98%")]

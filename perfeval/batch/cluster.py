@@ -4,17 +4,18 @@ Imported only when a scheduler is given: without one, nothing of dask is loaded.
 ``perfeval[dask]``.
 
 :class:`DaskExecutor` is a :class:`concurrent.futures.Executor` over a ``distributed.Client``, so the batch runs
-its jobs on a cluster exactly as on a local process pool (:func:`perfeval.batch.make_executor`). Its ``remote``
-flag tells the batch that the workers cannot write into the output folder: they return the outputs' bytes, which
-the batch writes into its staging folder (see :func:`perfeval.batch.process_file`'s ``return_outputs``).
+its jobs on a cluster exactly as on a local process pool (:func:`perfeval.batch.executors.make_executor`). Its
+``remote`` flag tells the batch that the workers cannot write into the output folder: they return the outputs'
+bytes, which the batch writes into its staging folder (see :func:`perfeval.batch.worker.process_file`'s
+``return_outputs``).
 
 Worker deaths: the scheduler runs the tasks of a dead worker again elsewhere; a task on which more workers died
 than ``distributed.scheduler.allowed-failures`` (default 3) allows fails with ``KilledWorker``, which becomes
-:class:`perfeval.batch.WorkerLost`: the batch retries the workbook alone once the others are done (it may only
-have shared the workers of one that kills them), and reports it unreadable when it loses its workers again; the
-batch goes on. Any other failure of a task (process_file itself never raises for a bad workbook) is a fault of
-the cluster, not of the workbook: the run stops with :class:`perfeval.batch.BatchError`, leaving the previous
-outputs intact.
+:class:`perfeval.batch.errors.WorkerLost`: the batch retries the workbook alone once the others are done (it
+may only have shared the workers of one that kills them), and reports it unreadable when it loses its workers
+again; the batch goes on. Any other failure of a task (process_file itself never raises for a bad workbook) is a
+fault of the cluster, not of the workbook: the run stops with :class:`perfeval.batch.errors.BatchError`, leaving
+the previous outputs intact.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from __future__ import annotations
 import time
 from concurrent.futures import Executor, Future
 
-from . import __version__
-from .batch import BatchError, WorkerLost, _short
+from .. import __version__
+from .errors import BatchError, WorkerLost, short
 
 RETRIES = 1  # a task that raises (a fault of its worker: full disk, …) is run once more before the run stops
 SLOTS_SECONDS = 5.0  # how often the number of threads in the cluster is asked again
@@ -62,7 +63,7 @@ def connect(address: str) -> DaskExecutor:
         client.__init__(address, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         _close(client)
-        raise BatchError(f"无法连接 dask 调度器 {address}（{_short(exc)}）。请确认调度器已启动、地址和端口正确。"
+        raise BatchError(f"无法连接 dask 调度器 {address}（{short(exc)}）。请确认调度器已启动、地址和端口正确。"
                          f" / cannot connect to the dask scheduler {address}") from None
     try:
         try:
@@ -73,7 +74,7 @@ def connect(address: str) -> DaskExecutor:
         try:  # the scheduler unpickles the tasks too
             versions = client.run(_worker_version) | {"调度器": client.run_on_scheduler(_worker_version)}
         except Exception as exc:
-            raise BatchError(f"dask 调度器或计算节点无法运行 perfeval（{type(exc).__name__}: {_short(exc)}）。调度器和每个"
+            raise BatchError(f"dask 调度器或计算节点无法运行 perfeval（{type(exc).__name__}: {short(exc)}）。调度器和每个"
                              f"计算节点都须安装与本机相同版本的 perfeval。 / perfeval is not installed on the dask "
                              f"scheduler or workers") from None
         wrong = sorted(f"{where}: {version}" for where, version in versions.items() if version != __version__)
@@ -150,7 +151,7 @@ class DaskExecutor(Executor):
             if task.status == "cancelled":
                 what = "任务被取消，与调度器的连接可能已中断"
             else:
-                what = f"{type(exc).__name__}: {_short(exc)}"
+                what = f"{type(exc).__name__}: {short(exc)}"
             result.set_exception(BatchError(
                 f"dask 集群 {self.address} 未能完成任务（{what}）。调度器和每个计算节点都须安装与本机相同版本的 perfeval"
                 f"及其依赖。本次运行已停止，上次的输出保持不变。 / the dask cluster failed a task"))

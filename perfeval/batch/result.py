@@ -1,0 +1,79 @@
+"""What a run did (:class:`BatchResult`): an entry per input file, the exit code, and the lines the CLI prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..manifest import MANIFEST_NAME
+from ..problems import ERROR
+from ..results import (FAILED_STATUSES, STATUS_HAS_ERRORS, STATUS_LABELS, STATUS_UNREADABLE, ManifestEntry,
+                       count_statuses)
+from ..summary import SUMMARY_NAME
+from .folder import LOG_NAME
+
+WORST_SHOWN = 10  # files with errors named in the summary lines
+
+
+@dataclass
+class BatchResult:
+    """What a run did: one manifest entry per input file."""
+
+    output: Path
+    entries: list[ManifestEntry]
+    started: str
+    finished: str
+    notes: list[str] = field(default_factory=list)  # e.g. a stale lock taken over
+    summary_written: bool = True
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return count_statuses(self.entries)
+
+    @property
+    def reused(self) -> int:
+        return sum(1 for e in self.entries if e.reused)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every workbook is clean, 1 when some workbook has errors or could not be read (or the summary
+        could not be replaced)."""
+        counts = self.counts
+        return 1 if counts[STATUS_HAS_ERRORS] or counts[STATUS_UNREADABLE] or not self.summary_written else 0
+
+    @property
+    def summary_path(self) -> Path:
+        return self.output / SUMMARY_NAME
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.output / MANIFEST_NAME
+
+    @property
+    def log_path(self) -> Path:
+        return self.output / LOG_NAME
+
+    def summary_lines(self) -> list[str]:
+        """What the command line prints (Chinese)."""
+        lines = list(self.notes)
+        if not self.entries:
+            lines.append("未找到任何文件（只处理 .xlsx、.xlsm、.xls、.ods 填报表）。")
+        else:
+            counts = self.counts
+            parts = "，".join(f"{STATUS_LABELS[s]} {n}" for s, n in counts.items() if n)
+            lines.append(f"共 {len(self.entries)} 个文件：{parts}。")
+            if self.reused:
+                lines.append(f"其中 {self.reused} 个文件内容和配置均未改变，沿用上次的结果。")
+        lines += [f"汇总表：{self.summary_path}", f"清单：{self.manifest_path}", f"日志：{self.log_path}"]
+        worst = sorted(((e, e.problem_counts[ERROR]) for e in self.entries if e.status in FAILED_STATUSES),
+                       key=lambda pair: (pair[0].status != STATUS_UNREADABLE, -pair[1], pair[0].path))
+        if worst:
+            lines.append("需要修改的文件：")
+            for e, errors in worst[:WORST_SHOWN]:
+                first = next((p for p in e.problems if p.severity == ERROR), None)
+                where = f"{first.where} " if first and first.where else ""
+                text = f"{where}{first.message}" if first else ""
+                lines.append(f"  {e.path}：{e.status_label}，错误 {errors} 个 — {text}")
+            if len(worst) > WORST_SHOWN:
+                lines.append(f"  另有 {len(worst) - WORST_SHOWN} 个文件有错误，见汇总表“问题清单”。")
+        return lines

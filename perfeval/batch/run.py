@@ -1,0 +1,236 @@
+"""The run that ties the batch's rooms together (:func:`run_batch`); the steps are listed in :mod:`perfeval.batch`."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .. import __version__
+from ..config import Config
+from ..manifest import MANIFEST_NAME, Manifest, load_manifest, write_manifest
+from ..results import PROJECT_STATUSES, STATUS_LABELS, STATUS_SUPERSEDED, FileResult, ManifestEntry
+from ..summary import SUMMARY_NAME, write_summary
+from .commit import assign_folders, commit_outputs, remove_stale
+from .discovery import discover, not_evaluated, shown
+from .errors import BatchError
+from .folder import LOG_NAME, clean_leftovers, outputs_exist
+from .jobs import run_jobs
+from .lock import OutputLock
+from .log import Progress, RunLog, stamp
+from .result import BatchResult
+from .state import Item, Run
+from .supersede import NEWEST_BY_TEXT, supersede
+from .worker import Outcome
+
+
+def run_batch(inputs: list[Path], output: Path, config: Config, *, workers: int = 0, scheduler: str | None = None,
+              ship_inputs: bool = False, progress: Progress | None = None) -> BatchResult:
+    """Evaluate every workbook under ``inputs`` and write all outputs into ``output`` (see :mod:`perfeval.batch`).
+
+    ``progress(done, total, name)`` is called as each file is done (the CLI's progress bar); without it, each line
+    of the log also goes to the ``perfeval`` logger.
+
+    Raises :class:`BatchLocked` when another run holds the output folder, :class:`BatchError` when the output
+    folder is unusable or the cluster (``scheduler``) cannot run the jobs (then the previous outputs stay as they
+    were). Never raises for a bad input workbook: its problems are in the result.
+    """
+    if scheduler:  # without dask, stop before touching anything; the cluster itself is reached when needed
+        from .cluster import require
+
+        require()
+    if config.report["docx_template"]:  # a bureau's own: when unusable, no workbook is to be blamed for it
+        _check_docx_template(config.report["docx_template"])
+    output = Path(output)
+    started = stamp()
+    _make_folder(output)
+    lock = OutputLock(output)
+    note = lock.acquire()
+    log = RunLog(output / LOG_NAME, progress, lock.touch)
+    run = Run(list(inputs), output, config, workers, scheduler, ship_inputs, log)
+    try:
+        with _sigterm_as_interrupt():
+            return _run(run, started, note)
+    except KeyboardInterrupt:
+        log.log("中断：本次运行未完成，上次的输出保持不变")
+        raise
+    except BatchError as exc:  # the cluster failed
+        log.log(f"停止：{exc}")
+        raise
+    finally:
+        shutil.rmtree(run.staging, ignore_errors=True)
+        lock.release()
+
+
+def _make_folder(output: Path) -> None:
+    if output.exists() and not output.is_dir():
+        raise BatchError(f"输出位置 {output} 不是文件夹 / output is not a folder")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BatchError(f"无法创建输出文件夹 {output}：{exc}") from None
+
+
+def _run(run: Run, started: str, note: str) -> BatchResult:
+    """The run, its output folder locked: evaluate, commit, then the summary and the manifest last."""
+    config, log = run.config, run.log
+    inputs = [shown(Path(p).resolve()) for p in run.inputs]
+    log.log(f"开始：perfeval {__version__}，配置 {config.digest()}，输入 {'、'.join(inputs)}，"
+            f"输出 {shown(run.output.resolve())}")
+    if note:
+        log.log(note)
+    run.previous = load_manifest(run.output)
+    clean_leftovers(run.output, run.previous)
+    _evaluate_all(run)
+    entries = _commit(run)
+    finished = stamp()
+    notes = [note] if note else []
+    summary_written = _write_summary(run, entries, notes)
+    write_manifest(run.output / MANIFEST_NAME, Manifest(
+        entries, __version__, config.digest(), config.source, started, finished, Path.cwd().resolve().as_posix(),
+        tuple(inputs), run.output.resolve().as_posix(), SUMMARY_NAME, LOG_NAME))
+    result = BatchResult(run.output, entries, started, finished, notes, summary_written=summary_written)
+    counts = "，".join(f"{STATUS_LABELS[s]} {n}" for s, n in result.counts.items() if n) or "没有文件"
+    log.log(f"结束：{counts}；沿用 {result.reused} 个；退出码 {result.exit_code}")
+    return result
+
+
+def _write_summary(run: Run, entries: list[ManifestEntry], notes: list[str]) -> bool:
+    """Write the summary workbook; False (and a note saying so) when it is open elsewhere."""
+    path = run.output / SUMMARY_NAME
+    try:
+        write_summary(path, entries, run.config)
+    except PermissionError as exc:  # on Windows: open in Excel
+        notes.append(f"汇总表 {path} 未能更新（{exc.strerror or exc}；可能正被打开），请关闭后重新运行。")
+        run.log.log(notes[-1])
+        return False
+    return True
+
+
+def _check_docx_template(path: str) -> None:
+    """Raise :class:`BatchError` when the configured Word template cannot be used (missing, not a .docx, a
+    template error): a configuration error, which would otherwise fail every report as if each workbook were wrong."""
+    from ..render.report import ReportTemplateError, prepared_docx
+
+    try:
+        prepared_docx(path)
+    except ReportTemplateError as exc:
+        raise BatchError(f"配置错误 / configuration error: [report] docx_template：{exc}") from None
+
+
+def warm_up(config: Config) -> None:
+    """Import the readers and writers and prepare the report template in this process, before the workers start:
+    forked workers begin with them ready (each would otherwise spend a few hundred milliseconds on them)."""
+    from .. import checks, reader, scoring  # noqa: F401
+    from ..render import report, table  # noqa: F401
+
+    report.warm_up(config.report["outline"], config.report["docx_template"] or None)
+
+
+# ---- evaluating ---------------------------------------------------------------------------------------------
+
+def _reusable(previous: Manifest | None, config: Config) -> dict[str, ManifestEntry]:
+    """Previous entries by absolute path, when the previous run used this tool version and configuration."""
+    if not previous or previous.version != __version__ or previous.config_digest != config.digest():
+        return {}
+    return {e.source.absolute_path: e for e in previous.entries}
+
+
+def _evaluate_all(run: Run) -> None:
+    """Find the inputs; reuse what can be reused; evaluate the rest (writing their outputs into staging)."""
+    run.items = [Item(f) for f in discover(run.inputs, run.output)]
+    earlier = _reusable(run.previous, run.config)
+    jobs = []
+    run.log.start(len(run.items))
+    for index, item in enumerate(run.items):
+        entry = earlier.get(item.file.path.as_posix())
+        if skip := not_evaluated(item.file):
+            _settle(item, *skip, run.log)
+        elif (entry and entry.source.sha256 == item.file.sha256 and entry.complete
+              and outputs_exist(run.output, entry.outputs)):
+            item.settle(entry.result)
+            item.reused, item.previous = True, entry
+            run.log.step(_progress_line(item, "沿用上次结果"), item.file.name)
+        else:
+            jobs.append(run.job(index, str(index)))
+
+    def done(index: int, outcome: Outcome) -> None:
+        item = run.items[index]
+        item.take(outcome)
+        run.log.step(_progress_line(item), item.file.name)
+
+    if jobs and not run.scheduler:  # (a cluster's workers are other processes, elsewhere)
+        warm_up(run.config)
+    run_jobs(jobs, run.workers, run.scheduler, done)
+
+
+def _settle(item: Item, status: str, code: str, why: str, message: str, log: RunLog) -> None:
+    """A file that is not evaluated: its status and its one problem."""
+    item.settle(FileResult.of_file(item.file.name, status, code, message))
+    log.step(f"{item.file.shown_path}：{STATUS_LABELS[status]}（{why}）", item.file.name)
+
+
+def _progress_line(item: Item, note: str = "") -> str:
+    """The line of a file as it is done. A file read as a project gets its status only once every file is done
+    (:func:`_status_line`): another file may hold the same project and supersede it."""
+    if item.status in PROJECT_STATUSES:
+        return f"{item.file.shown_path}：{note or '已读取'}"
+    return f"{item.file.shown_path}：{STATUS_LABELS[item.status]}" + (f"（{note}）" if note else "")
+
+
+# ---- committing ---------------------------------------------------------------------------------------------
+
+def _commit(run: Run) -> list[ManifestEntry]:
+    """Superseded rule, folders, the commit of the per-project outputs; returns the manifest entries."""
+    supersede(run.items)
+    assign_folders(run.items)
+    # A reused project keeps its outputs when it keeps its folder; otherwise (its folder changed, or it was
+    # superseded before) it is done again.
+    again = []
+    for index, item in enumerate(run.items):
+        if item.reused and item.status in PROJECT_STATUSES:
+            previous = item.previous
+            if previous.folder == item.folder and previous.status in PROJECT_STATUSES:
+                item.outputs = dict(previous.outputs)
+            else:
+                item.reused = False
+                again.append(run.job(index, f"again-{index}"))
+    run_jobs(again, run.workers, run.scheduler, lambda index, outcome: run.items[index].take(outcome))
+    done_again = {job.index for job in again}
+    for index, item in enumerate(run.items):
+        if item.status in PROJECT_STATUSES and not item.reused:
+            stage = f"again-{index}" if index in done_again else str(index)
+            commit_outputs(item, run.output, run.staging, stage, run.log)
+    remove_stale(run.output, run.previous, run.items, run.log)
+    for item in run.items:
+        if item.status in PROJECT_STATUSES + (STATUS_SUPERSEDED,):
+            run.log.log(_status_line(item))
+    return [item.entry() for item in run.items]
+
+
+def _status_line(item: Item) -> str:
+    """The status of a file read as a project, once the superseded rule has been applied."""
+    line = f"{item.file.shown_path}：{STATUS_LABELS[item.status]}"
+    if item.status == STATUS_SUPERSEDED:
+        line += f"（以 {item.superseded_by} 为准：{NEWEST_BY_TEXT[item.newest_by]}）"
+    return line
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (systemd stop, kill) ends the run like Ctrl-C: cleaned up, previous outputs intact."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
