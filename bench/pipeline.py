@@ -12,7 +12,7 @@
 3. With ``--rerun``: runs it again on the same, unchanged inputs (every result is reused) and reports the same.
 4. A profiling pass in a child process over a sample of the workbooks, one process, with ``time.perf_counter``
    around each stage: read, score, check, 自评表 workbook, report .docx, Markdown, marked-up copy (only for
-   workbooks with problems: ``--errors``), manifest record, summary
+   workbooks with problems: ``--errors``), the file's result, summary
    workbook (the summary and the manifest are written for the sample and shared out per workbook).
 5. The BASELINE, in another child process, over the same sample: the obvious implementation of the same outputs —
    ``pandas.read_excel(sheet_name=None, engine="openpyxl")`` mapped to the same Project (:func:`baseline_read`),
@@ -45,7 +45,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from make_workbooks import CACHE_ROOT, DEFAULT_SEED, ensure_workbooks  # noqa: E402
 
-STAGES = ("read", "score", "check", "table", "docx", "markdown", "annotated", "record", "summary", "manifest")
+STAGES = ("read", "score", "check", "table", "docx", "markdown", "annotated", "result", "summary", "manifest")
 
 
 # ---- measuring a child process ---------------------------------------------------------------------------------
