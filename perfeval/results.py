@@ -249,9 +249,10 @@ class ManifestEntry:
             entry["name"], data["status"], tuple(p for p in problems if p.code != SUPERSEDED_CODE),
             ProjectInfo.from_json(entry), data["folder_base"], entry.get("saved_at", ""),
             Figures.from_json(data["figures"]), *(Packed.of(data[key]) for key in ROW_KEYS))
+        findings = tuple(p for p in problems if p.code == SUPERSEDED_CODE)
         return cls(SourceFacts.from_json(entry), result, entry["status"], entry.get("reused", False),
-                   entry.get("folder") or "", dict(entry.get("outputs") or {}), entry.get("superseded_by", ""), entry.get("newest_by", ""),
-                   tuple(p for p in problems if p.code == SUPERSEDED_CODE), entry.get("complete", True))
+                   entry.get("folder") or "", dict(entry.get("outputs") or {}), entry.get("superseded_by", ""),
+                   entry.get("newest_by", ""), findings, entry.get("complete", True))
 
 
 def count_statuses(entries: Iterable[ManifestEntry]) -> dict[str, int]:

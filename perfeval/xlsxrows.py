@@ -154,7 +154,8 @@ class TableSheet:
     def add(self, values: Iterable[Any]) -> None:
         if self.rows is not None:
             number = str(self.row + 1)
-            xml = "".join([self._xml(col, c, value, number) for col, (c, value) in enumerate(zip(self.columns, values))])
+            cells = enumerate(zip(self.columns, values))
+            xml = "".join([self._xml(col, c, value, number) for col, (c, value) in cells])
             self.rows.write(f'<row r="{number}">{xml}</row>'.encode("utf-8"))
             self.row += 1
             return
