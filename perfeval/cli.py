@@ -124,7 +124,8 @@ def _check_text(ev) -> str:
 
     counts = ev.counts
     part = f"（{ev.part}）" if ev.part else ""
-    head = f"== {ev.name}{part}：{STATUS_LABELS[ev.status]}（错误 {counts[ERROR]}，警告 {counts[WARNING]}，提示 {counts[INFO]}）"
+    head = (f"== {ev.name}{part}：{STATUS_LABELS[ev.status]}"
+            f"（错误 {counts[ERROR]}，警告 {counts[WARNING]}，提示 {counts[INFO]}）")
     lines = [head]
     if ev.card is not None:
         lines.append(f"   得分 {score(ev.card.total)}，等级 {ev.card.grade}" + ("（未通过校验，仅供参考）"
