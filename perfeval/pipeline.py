@@ -117,9 +117,11 @@ def file_result(ev: Evaluation) -> FileResult:
     spending = [{"支出内容": line.item, "金额": exact(line.amount), "说明": line.note} for line in project.spending]
     volumes = [{"业务类别": v.category, "数量": exact(v.count), "金额": exact(v.amount), "备注": v.note}
                for v in project.volumes]
-    return FileResult(ev.name, ev.status, tuple(ev.problems), info, project_folder_name(project, Path(ev.name).stem),
-                      project.saved_at.isoformat(timespec="seconds") if project.saved_at else "", figures,
-                      Packed(indicators), Packed(spending), Packed(volumes))
+    return FileResult(ev.name, ev.status, tuple(ev.problems), info=info,
+                      folder_base=project_folder_name(project, Path(ev.name).stem),
+                      saved_at=project.saved_at.isoformat(timespec="seconds") if project.saved_at else "",
+                      figures=figures, indicators=Packed(indicators), spending=Packed(spending),
+                      volumes=Packed(volumes))
 
 
 def write_outputs(ev: Evaluation, folder: Path, config: Config, root: Path | None = None) -> dict[str, str]:

@@ -247,8 +247,8 @@ class ManifestEntry:
         problems = [problem_from_json(p) for p in entry["problems"]]
         result = FileResult(
             entry["name"], data["status"], tuple(p for p in problems if p.code != SUPERSEDED_CODE),
-            ProjectInfo.from_json(entry), data["folder_base"], entry.get("saved_at", ""),
-            Figures.from_json(data["figures"]), *(Packed.of(data[key]) for key in ROW_KEYS))
+            info=ProjectInfo.from_json(entry), folder_base=data["folder_base"], saved_at=entry.get("saved_at", ""),
+            figures=Figures.from_json(data["figures"]), **{key: Packed.of(data[key]) for key in ROW_KEYS})
         findings = tuple(p for p in problems if p.code == SUPERSEDED_CODE)
         return cls(SourceFacts.from_json(entry), result, entry["status"], entry.get("reused", False),
                    entry.get("folder") or "", dict(entry.get("outputs") or {}), entry.get("superseded_by", ""),

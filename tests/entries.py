@@ -19,7 +19,7 @@ def make_entry(name: str, department: str, *, year: str = "2025", status: str = 
                outputs: dict[str, str] | None = None, sha256: str = "0") -> ManifestEntry:
     """A project ``name`` of ``department``, read from ``in/NAME.xlsx``, with the figures given as exact decimals."""
     figures = Figures(_number(budget), _number(budget), _number(spent), _number(rate), _number(total), grade)
-    result = FileResult(f"{name}.xlsx", status, tuple(problems), ProjectInfo(year, name, department, unit, ""), name,
-                        "", figures, Packed(indicators), Packed(spending), Packed())
+    result = FileResult(f"{name}.xlsx", status, tuple(problems), info=ProjectInfo(year, name, department, unit, ""),
+                        folder_base=name, figures=figures, indicators=Packed(indicators), spending=Packed(spending))
     source = SourceFacts(f"in/{name}.xlsx", f"/in/{name}.xlsx", sha256, 1, "")
     return ManifestEntry(source, result, status, folder=name, outputs=outputs or {})
