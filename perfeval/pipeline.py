@@ -121,7 +121,7 @@ def file_result(ev: Evaluation) -> FileResult:
                       folder_base=project_folder_name(project, Path(ev.name).stem),
                       saved_at=project.saved_at.isoformat(timespec="seconds") if project.saved_at else "",
                       figures=figures, indicators=Packed(indicators), spending=Packed(spending),
-                      volumes=Packed(volumes))
+                      volumes=Packed(volumes), source_kind=ev.source_kind)
 
 
 def write_outputs(ev: Evaluation, folder: Path, config: Config, root: Path | None = None) -> dict[str, str]:

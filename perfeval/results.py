@@ -151,6 +151,7 @@ class FileResult:
     indicators: Packed = field(default_factory=Packed)
     spending: Packed = field(default_factory=Packed)
     volumes: Packed = field(default_factory=Packed)
+    source_kind: str = ""  # SOURCE_STANDARD or SOURCE_OFFICIAL; "" when no project was read
 
     @classmethod
     def of_file(cls, name: str, status: str, code: str, message: str) -> FileResult:
@@ -233,7 +234,8 @@ class ManifestEntry:
     def to_json(self) -> dict[str, Any]:
         """The entry as manifest.json holds it (its rows still :class:`Packed`)."""
         problems = self.problems
-        return {**self.source.to_json(), "saved_at": self.result.saved_at, "name": self.name, "status": self.status,
+        return {**self.source.to_json(), "saved_at": self.result.saved_at, "name": self.name,
+                "source_kind": self.result.source_kind, "status": self.status,
                 "status_label": self.status_label, "reused": self.reused, **self.info.to_json(),
                 **self.figures.shown(), "problem_counts": count_by_severity(problems),
                 "problems": [p.to_dict() for p in problems], "folder": self.folder, "outputs": dict(self.outputs),
@@ -248,7 +250,8 @@ class ManifestEntry:
         result = FileResult(
             entry["name"], data["status"], tuple(p for p in problems if p.code != SUPERSEDED_CODE),
             info=ProjectInfo.from_json(entry), folder_base=data["folder_base"], saved_at=entry.get("saved_at", ""),
-            figures=Figures.from_json(data["figures"]), **{key: Packed.of(data[key]) for key in ROW_KEYS})
+            figures=Figures.from_json(data["figures"]), **{key: Packed.of(data[key]) for key in ROW_KEYS},
+            source_kind=entry.get("source_kind", ""))  # "" in a manifest written before the field: not known
         findings = tuple(p for p in problems if p.code == SUPERSEDED_CODE)
         return cls(SourceFacts.from_json(entry), result, entry["status"], entry.get("reused", False),
                    entry.get("folder") or "", dict(entry.get("outputs") or {}), entry.get("superseded_by", ""),

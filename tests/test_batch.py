@@ -177,6 +177,7 @@ def test_a_mixed_batch_lists_every_file_with_its_status_and_exits_1(generated, t
     # unreadable and skipped files: problems in the manifest, no outputs, no folder
     for name in ("损坏.xlsx", "说明.txt", "空白模板.xlsx"):
         assert entries[name]["outputs"] == {} and entries[name]["folder"] == ""
+        assert entries[name]["source_kind"] == ""  # no project read
     assert [p["severity"] for p in entries["损坏.xlsx"]["problems"]] == ["错误"]
     assert [p["code"] for p in entries["空白模板.xlsx"]["problems"]] == ["file-blank-template"]
     assert [p["code"] for p in entries["说明.txt"]["problems"]] == ["file-skipped"]
@@ -200,7 +201,7 @@ def test_the_manifest_holds_each_files_figures_as_fixed_decimal_strings(generate
     entries = {Path(e["path"]).name: e for e in m["files"]}
     for name, data in CLEAN.items():
         e, funding, total = entries[name], data["funding"][0], expected_total(data)
-        assert e["sha256"] == sha(inputs / name)
+        assert e["sha256"] == sha(inputs / name) and e["source_kind"] == "标准填报表"
         assert Path(e["absolute_path"]) == (inputs / name).resolve()
         assert (e["项目名称"], e["实施单位"], e["主管部门"], e["评价年度"], e["联系邮箱"]) == (
             data["info"]["项目名称"], data["info"]["实施单位"], data["info"]["主管部门"], "2025", "unit@example.gov.cn")

@@ -34,3 +34,13 @@ def test_the_word_example_is_one_table_over_a_page_break_with_a_wrong_grade():
     ev = _one("2025_公路养护中心_农村公路日常养护_自评表.docx")
     assert ev.part == "表1" and len(ev.project.indicators) == 6
     assert [(p.code, p.where) for p in ev.problems] == [("official-grade-differs", "表1 第16行第9列")]
+
+
+def test_the_files_result_says_it_was_read_from_a_units_own_table():
+    from perfeval.pipeline import file_result
+    from perfeval.results import ManifestEntry, SourceFacts
+
+    result = file_result(_one("2025_农业技术推广站_高素质农民培训_自评表.xlsx"))
+    assert result.source_kind == "自评表"
+    entry = ManifestEntry(SourceFacts("in/x.xlsx", "/in/x.xlsx"), result, result.status)
+    assert entry.to_json()["source_kind"] == "自评表" and ManifestEntry.from_json(entry.to_json()) == entry

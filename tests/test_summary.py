@@ -207,6 +207,7 @@ def test_indicator_details_show_the_actual_as_the_table_does(tmp_path):
     project.indicators[2].target, project.indicators[2].actual, project.indicators[2].unit = "≥95", "0.98", "%"
     ev = Evaluation(Path("seed.xlsx"), "seed.xlsx", project, score_project(project, Config()), [])
     e = ManifestEntry(SourceFacts("seed.xlsx", "/seed.xlsx"), file_result(ev), "ok", folder="f")
+    assert e.result.source_kind == "标准填报表" and ManifestEntry.from_json(e.to_json()) == e
     path = write_summary(tmp_path / SUMMARY_NAME, [e], Config())
     assert [(r[6], r[7], r[8]) for r in rows(path, "指标明细")] == [
         ("采购招标率", "100%", "100%"), ("公共服务水平", "提升", "提升"), ("使用人员满意度", "≥95%", "98%")]
