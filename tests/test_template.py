@@ -444,3 +444,26 @@ def test_column_letters_match_the_headers(blank):
     weight_col = get_column_letter(HEADERS["绩效指标"].index("分值") + 1)
     formulas = [c.value for c in ws[3] if c.data_type == "f"]
     assert f"=SUM(${weight_col}$5:${weight_col}$1000)" in formulas
+
+
+def test_the_fast_writer_writes_what_the_plain_one_does(tmp_path, monkeypatch):
+    """The template's fast worksheet (perfeval.template.fastsheet) changes the time, never the parts."""
+    from xlsxwriter.worksheet import Worksheet
+
+    import perfeval.template as template
+
+    fast = _parts(write_workbook(tmp_path / "fast.xlsx", make_examples.SEED))
+    monkeypatch.setattr(template, "worksheet_class", lambda: Worksheet)
+    assert _parts(write_workbook(tmp_path / "plain.xlsx", make_examples.SEED)) == fast
+
+
+def test_an_error_on_the_fast_path_falls_back_to_the_plain_one(tmp_path, monkeypatch):
+    from perfeval.template import fastsheet
+
+    plain = _parts(write_workbook(tmp_path / "plain.xlsx"))
+
+    def broken(self):
+        raise AttributeError("an XlsxWriter internal moved")
+
+    monkeypatch.setattr(fastsheet.FastWorksheet, "_write_sheet_data", broken)
+    assert _parts(write_workbook(tmp_path / "fallback.xlsx")) == plain

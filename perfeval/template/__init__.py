@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from perfeval.fileio import atomic_path
 from perfeval.model import (
@@ -44,6 +45,7 @@ from .checks import (
     volume_checks,
 )
 from .data import Data
+from .fastsheet import worksheet_class
 from .formats import Formats
 from .guide import write_guide, write_lists
 from .layout import TABLE_WIDTHS, TABLES
@@ -63,24 +65,32 @@ def write_workbook(path: str | Path, data: dict | None = None, *, merge_indicato
     d = Data(data)
     path = Path(path)
     with atomic_path(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
-        wb.set_properties(
-            {"title": "项目支出绩效自评填报模板", "author": "perfeval", "created": datetime(2025, 1, 1)}
-        )
-        fmt = Formats(wb)
-        blocks = {sheet: CheckBlock(width + 1) for sheet, width in TABLE_WIDTHS.items()}
-        info_checks(blocks[SHEET_INFO], d)
-        group_checks(blocks[SHEET_GROUP], d)
-        rate_cell = funding_checks(blocks[SHEET_FUNDING], d)
-        spending_checks(blocks[SHEET_SPENDING], d)
-        indicator_checks(blocks[SHEET_INDICATORS], d, rate_cell)
-        volume_checks(blocks[SHEET_VOLUMES], d)
-        write_guide(wb, fmt, d.version)
-        write_info(wb, fmt, d, blocks[SHEET_INFO])
-        merge = merge_indicator_groups and not d.blank
-        for table in TABLES:
-            write_table(wb, fmt, table, d.rows(table), blocks[table.sheet], merge)
-        write_lists(wb)
-        wb.get_worksheet_by_name(SHEET_GUIDE).activate()
-        wb.close()
+        try:
+            _write(tmp, d, merge_indicator_groups, worksheet_class())
+        except Exception:
+            if worksheet_class() is Worksheet:
+                raise
+            _write(tmp, d, merge_indicator_groups, Worksheet)  # the plain path: slower, never wrong
     return path
+
+
+def _write(target: Path, d: Data, merge_indicator_groups: bool, sheet_class: type[Worksheet]) -> None:
+    wb = xlsxwriter.Workbook(str(target), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
+    wb.worksheet_class = sheet_class
+    wb.set_properties({"title": "项目支出绩效自评填报模板", "author": "perfeval", "created": datetime(2025, 1, 1)})
+    fmt = Formats(wb)
+    blocks = {sheet: CheckBlock(width + 1) for sheet, width in TABLE_WIDTHS.items()}
+    info_checks(blocks[SHEET_INFO], d)
+    group_checks(blocks[SHEET_GROUP], d)
+    rate_cell = funding_checks(blocks[SHEET_FUNDING], d)
+    spending_checks(blocks[SHEET_SPENDING], d)
+    indicator_checks(blocks[SHEET_INDICATORS], d, rate_cell)
+    volume_checks(blocks[SHEET_VOLUMES], d)
+    write_guide(wb, fmt, d.version)
+    write_info(wb, fmt, d, blocks[SHEET_INFO])
+    merge = merge_indicator_groups and not d.blank
+    for table in TABLES:
+        write_table(wb, fmt, table, d.rows(table), blocks[table.sheet], merge)
+    write_lists(wb)
+    wb.get_worksheet_by_name(SHEET_GUIDE).activate()
+    wb.close()
