@@ -70,6 +70,7 @@ def write_workbook(path: str | Path, data: dict | None = None, *, merge_indicato
         except Exception:
             if worksheet_class() is Worksheet:
                 raise
+            tmp.unlink(missing_ok=True)  # a new file: the failed writer may still hold the old one open
             _write(tmp, d, merge_indicator_groups, Worksheet)  # the plain path: slower, never wrong
     return path
 
