@@ -81,6 +81,21 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "self-score-differs": (WARNING, "自评得分与规则得分不一致"),
     "self-score-band-default": (INFO, "定性指标未填自评得分，按档次默认分计"),
     "self-score-over-weight": (ERROR, "自评得分超出分值范围"),
+    # approved targets (targets.md): the targets themselves
+    "targets-no-indicators": (ERROR, "批复目标中的项目没有指标"),
+    "targets-dimension-missing": (ERROR, "批复目标缺少产出、效益或满意度指标"),
+    "cost-target-at-least": (WARNING, "成本或时限目标写成了“不低于”"),
+    "targets-percent-over-100": (WARNING, "不低于型百分比目标超过100%"),
+    "targets-duplicate-project": (ERROR, "目标清单中项目重复"),
+    "targets-orphan-indicator": (ERROR, "指标所属的项目不在项目表中"),
+    "targets-department-assumed": (INFO, "申报表没有主管部门，按实施单位填写"),
+    # approved targets: a returned workbook against them
+    "approved-target-changed": (ERROR, "批复的绩效指标被修改"),
+    "approved-indicator-deleted": (ERROR, "批复的绩效指标被删除"),
+    "indicator-not-approved": (WARNING, "新增了未经批复的指标"),
+    "approved-budget-changed": (ERROR, "年初预算数与批复不一致"),
+    "approved-identity-changed": (ERROR, "项目基本信息与批复不一致"),
+    "project-not-returned": (WARNING, "项目未报送填报表"),
 }
 
 
