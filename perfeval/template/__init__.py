@@ -47,35 +47,39 @@ from .checks import (
 from .data import Data
 from .fastsheet import worksheet_class
 from .formats import Formats
-from .guide import write_guide, write_lists
+from .guide import write_carried, write_guide, write_lists
 from .layout import TABLE_WIDTHS, TABLES
+from .locks import ID_HEADER, Locks
 from .sheets import write_info, write_table
 
-__all__ = ["LEVEL2_BY_LEVEL1", "write_workbook"]
+__all__ = ["ID_HEADER", "LEVEL2_BY_LEVEL1", "Locks", "write_workbook"]
 
 
-def write_workbook(path: str | Path, data: dict | None = None, *, merge_indicator_groups: bool = True) -> Path:
+def write_workbook(path: str | Path, data: dict | None = None, *, merge_indicator_groups: bool = True,
+                   locks: Locks | None = None) -> Path:
     """Write the standard input workbook to ``path``: blank with ``data=None``, else filled from ``data``.
 
     ``data`` holds ``info`` (基本信息 label -> value), the row lists ``group``, ``funding``, ``spending``,
     ``indicators`` and ``volumes`` (dicts keyed by header label without unit), and ``version`` (the version
     written in 填表说明; None leaves it out). A missing ``funding`` gives the three pre-labelled sources.
     With ``merge_indicator_groups``, equal consecutive 一级指标 (and 二级指标 within one 一级指标) cells are merged.
+    With ``locks`` (a prepared workbook, targets.md), the approved cells are locked and the approved values carried.
     """
     d = Data(data)
     path = Path(path)
     with atomic_path(path) as tmp:
         try:
-            _write(tmp, d, merge_indicator_groups, worksheet_class())
+            _write(tmp, d, merge_indicator_groups, worksheet_class(), locks)
         except Exception:
             if worksheet_class() is Worksheet:
                 raise
             tmp.unlink(missing_ok=True)  # a new file: the failed writer may still hold the old one open
-            _write(tmp, d, merge_indicator_groups, Worksheet)  # the plain path: slower, never wrong
+            _write(tmp, d, merge_indicator_groups, Worksheet, locks)  # the plain path: slower, never wrong
     return path
 
 
-def _write(target: Path, d: Data, merge_indicator_groups: bool, sheet_class: type[Worksheet]) -> None:
+def _write(target: Path, d: Data, merge_indicator_groups: bool, sheet_class: type[Worksheet],
+           locks: Locks | None) -> None:
     wb = xlsxwriter.Workbook(str(target), {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True})
     wb.worksheet_class = sheet_class
     wb.set_properties({"title": "项目支出绩效自评填报模板", "author": "perfeval", "created": datetime(2025, 1, 1)})
@@ -87,11 +91,13 @@ def _write(target: Path, d: Data, merge_indicator_groups: bool, sheet_class: typ
     spending_checks(blocks[SHEET_SPENDING], d)
     indicator_checks(blocks[SHEET_INDICATORS], d, rate_cell)
     volume_checks(blocks[SHEET_VOLUMES], d)
-    write_guide(wb, fmt, d.version)
-    write_info(wb, fmt, d, blocks[SHEET_INFO])
+    write_guide(wb, fmt, d.version, locks)
+    write_info(wb, fmt, d, blocks[SHEET_INFO], locks)
     merge = merge_indicator_groups and not d.blank
     for table in TABLES:
-        write_table(wb, fmt, table, d.rows(table), blocks[table.sheet], merge)
-    write_lists(wb)
+        write_table(wb, fmt, table, d.rows(table), blocks[table.sheet], merge, locks)
+    write_lists(wb, locks)
+    if locks is not None and locks.carried_sheet:
+        write_carried(wb, locks)
     wb.get_worksheet_by_name(SHEET_GUIDE).activate()
     wb.close()

@@ -7,6 +7,7 @@ from typing import Any
 import xlsxwriter
 
 from .guide import LEGEND
+from .locks import APPROVED_FILL
 from .layout import CHECK_FILL, CHECK_TITLE_FILL, HEADER_FILL, INPUT_FILL, OK_FILL, REQUIRED_FILL
 
 # ---- formats -----------------------------------------------------------------------------------------------
@@ -49,8 +50,17 @@ class Formats:
         self.guide_text = wb.add_format({**base, "text_wrap": True, "valign": "top"})
         self.version = wb.add_format({"bold": True})
         self.legend = {fill: wb.add_format({**base, "bg_color": fill}) for fill, _ in LEGEND}
-        self._wb, self._check = wb, check
+        self._wb, self._check, self._input = wb, check, inp
+        self._approved: dict[str, Any] = {}
         self._check_values: dict[str, Any] = {}
+
+    def approved(self, kind: str):
+        """An input format, locked and in the approved colour (prepared workbooks only: created when first used)."""
+        if kind not in self._approved:
+            number = {"amount": {"num_format": "0.00"}, "date": {"num_format": "yyyy-mm-dd"}}.get(kind, {})
+            self._approved[kind] = self._wb.add_format(
+                {**self._input, **number, "bg_color": APPROVED_FILL, "locked": True})
+        return self._approved[kind]
 
     def check_value(self, num_format: str):
         if num_format not in self._check_values:

@@ -9,6 +9,7 @@ from xlsxwriter.utility import xl_col_to_name
 from perfeval.model import SHEET_FUNDING, SHEET_GROUP, SHEET_GUIDE, SHEET_INDICATORS, SHEET_INFO, SHEET_SPENDING, SHEET_VOLUMES
 
 from .layout import CHECK_FILL, HEADER_FILL, INPUT_FILL, LISTS, LISTS_SHEET, PROTECTION, REQUIRED_FILL
+from .locks import APPROVED_LEGEND, Locks
 from .values import row_height
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ LEGEND: tuple[tuple[str, str], ...] = (
 
 
 
-def write_guide(wb, fmt: Formats, version: str | None) -> None:
+def write_guide(wb, fmt: Formats, version: str | None, locks: Locks | None = None) -> None:
     ws = wb.add_worksheet(SHEET_GUIDE)
     ws.set_column(0, 0, 16)
     ws.set_column(1, 1, 100)
@@ -94,16 +95,16 @@ def write_guide(wb, fmt: Formats, version: str | None) -> None:
         ws.set_row(row, row_height(text, 100))
     row += 2
     ws.write_string(row, 0, "颜色说明", fmt.guide_head)
-    for fill, text in LEGEND:
+    for fill, text in LEGEND + ((APPROVED_LEGEND,) if locks is not None else ()):
         row += 1
-        ws.write_blank(row, 0, None, fmt.legend[fill])
+        ws.write_blank(row, 0, None, fmt.legend[fill] if fill in fmt.legend else fmt.approved("text"))
         ws.write_string(row, 1, text, fmt.guide_text)
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
-    ws.protect("", PROTECTION)
+    ws.protect(locks.password if locks else "", PROTECTION)
 
 
-def write_lists(wb) -> None:
+def write_lists(wb, locks: Locks | None = None) -> None:
     ws = wb.add_worksheet(LISTS_SHEET)
     for c, (name, values) in enumerate(LISTS.items()):
         ws.write_string(0, c, name)
@@ -112,5 +113,16 @@ def write_lists(wb) -> None:
         letter = xl_col_to_name(c)
         wb.define_name(name, f"='{LISTS_SHEET}'!${letter}$2:${letter}${len(values) + 1}")
     ws.hide()
-    ws.protect("", PROTECTION)
+    ws.protect(locks.password if locks else "", PROTECTION)
+
+
+def write_carried(wb, locks: Locks) -> None:
+    """The very hidden sheet that carries the approved values (perfeval.targets.carried reads it back)."""
+    ws = wb.add_worksheet(locks.carried_sheet)
+    for r, row in enumerate(locks.carried_rows):
+        for c, text in enumerate(row):
+            if text:
+                ws.write_string(r, c, text)
+    ws.very_hidden()
+    ws.protect(locks.password, PROTECTION)
 

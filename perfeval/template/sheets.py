@@ -14,6 +14,7 @@ from perfeval.model import INFO_LABELS, REQUIRED_INFO_LABELS, SHEET_INFO
 from .checks import CheckBlock
 from .data import Data
 from .formats import Formats
+from .locks import ID_HEADER, UNPROTECTED_SHEETS, Locks
 from .layout import (
     CHECK_VALUE_IDX,
     FIRST_DATA_ROW,
@@ -33,15 +34,17 @@ from .values import display_width, is_blank, is_number, row_height
 # ---- writing -----------------------------------------------------------------------------------------------
 
 
-def write_value(ws, row: int, col: int, value: Any, fmt: Formats, kind: str) -> None:
-    """Numbers as numbers, dates as dates, everything else as text; blank cells keep the input format."""
-    cell_format = fmt.input[kind]
+def write_value(ws, row: int, col: int, value: Any, fmt: Formats, kind: str, locked: bool = False) -> None:
+    """Numbers as numbers, dates as dates, everything else as text; blank cells keep the input format.
+
+    A ``locked`` cell holds an approved value (prepared workbooks): locked, in the approved colour."""
+    cell_format = fmt.approved(kind) if locked else fmt.input[kind]
     if is_blank(value):
         ws.write_blank(row, col, None, cell_format)
     elif is_number(value):
         ws.write_number(row, col, float(value), cell_format)
     elif isinstance(value, (date, datetime)):
-        ws.write_datetime(row, col, value, fmt.input["date"])
+        ws.write_datetime(row, col, value, fmt.approved("date") if locked else fmt.input["date"])
     else:
         ws.write_string(row, col, str(value), cell_format)
 
@@ -63,7 +66,7 @@ def sheet_head(ws, fmt: Formats, title: str, intro: str, width: int, intro_heigh
     ws.freeze_panes(HEADER_IDX + 1, 0)
 
 
-def finish_sheet(ws, landscape: bool, columns: int, last_row_idx: int) -> None:
+def finish_sheet(ws, landscape: bool, columns: int, last_row_idx: int, locks: Locks | None = None) -> None:
     """Print setup and protection, the same on every sheet."""
     ws.set_paper(9)  # A4
     if landscape:
@@ -74,16 +77,27 @@ def finish_sheet(ws, landscape: bool, columns: int, last_row_idx: int) -> None:
     ws.repeat_rows(HEADER_IDX)
     ws.print_area(0, 0, last_row_idx, columns - 1)
     ws.set_footer("&C第 &P 页，共 &N 页")
-    ws.protect("", PROTECTION)
+    protect(ws, locks)
 
 
-def write_table(wb, fmt: Formats, table: Table, rows: list[dict], block: CheckBlock, merge: bool) -> None:
+def protect(ws, locks: Locks | None) -> None:
+    """The template protects every sheet without a password; a prepared workbook leaves the free tables open."""
+    if locks is None:
+        ws.protect("", PROTECTION)
+    elif ws.name not in UNPROTECTED_SHEETS:
+        ws.protect(locks.password, PROTECTION)
+
+
+def write_table(wb, fmt: Formats, table: Table, rows: list[dict], block: CheckBlock, merge: bool,
+                locks: Locks | None = None) -> None:
     ws = wb.add_worksheet(table.sheet)
     ncols = len(table.columns)
     total_width = sum(col.width for col in table.columns)
     sheet_head(ws, fmt, table.sheet, table.intro, ncols, row_height(table.intro, total_width, 30))
     ws.set_column(0, 16383, None, fmt.unlocked)  # unwritten cells stay editable: rows can be inserted and deleted
     n_rows = max(table.rows, len(rows))
+    if locks is not None and table is INDICATORS:
+        n_rows = len(rows) + locks.open_rows  # the approved rows and a few open ones
     first, last = FIRST_IDX, FIRST_IDX + n_rows - 1
     last_letter = xl_col_to_name(ncols - 1)
     started_letter = xl_col_to_name(table.started_from)
@@ -96,7 +110,8 @@ def write_table(wb, fmt: Formats, table: Table, rows: list[dict], block: CheckBl
             _comment(ws, HEADER_IDX, c, col.note)
         for r in range(n_rows):
             value = rows[r].get(col.key) if r < len(rows) else None
-            write_value(ws, first + r, c, value, fmt, col.kind)
+            locked = locks is not None and locks.locked(table.data_key, r, col.key)
+            write_value(ws, first + r, c, value, fmt, col.kind, locked)
         _validate(ws, col, first, last, c)
         if col.required:
             letter = xl_col_to_name(c)
@@ -109,7 +124,17 @@ def write_table(wb, fmt: Formats, table: Table, rows: list[dict], block: CheckBl
         _merge_groups(ws, fmt, rows)
     ws.set_column(ncols, ncols, 2, fmt.unlocked)  # the gap before the check block
     block.write(ws, fmt)
-    finish_sheet(ws, table.landscape, ncols, last)
+    if locks is not None and table is INDICATORS:
+        _write_ids(ws, fmt, locks, block.first_col + len(block.checks) + 1)
+    finish_sheet(ws, table.landscape, ncols, last, locks)
+
+
+def _write_ids(ws, fmt: Formats, locks: Locks, col: int) -> None:
+    """The hidden, locked id column of the approved 绩效指标 rows (right of the check block)."""
+    ws.set_column(col, col, 10, fmt.unlocked, {"hidden": True})
+    ws.write_string(HEADER_IDX, col, ID_HEADER, fmt.header)
+    for r, row_id in enumerate(locks.indicator_ids):
+        ws.write_string(FIRST_IDX + r, col, row_id, fmt.approved("text"))
 
 
 def _validate(ws, col: Column, first: int, last: int, c: int) -> None:
@@ -159,7 +184,7 @@ def _merge_groups(ws, fmt: Formats, rows: list[dict]) -> None:
             start = end + 1
 
 
-def write_info(wb, fmt: Formats, d: Data, block: CheckBlock) -> None:
+def write_info(wb, fmt: Formats, d: Data, block: CheckBlock, locks: Locks | None = None) -> None:
     ws = wb.add_worksheet(SHEET_INFO)
     widths = INFO_WIDTHS
     sheet_head(ws, fmt, SHEET_INFO, "在右侧浅黄色栏中填写；带*的为必填。长文字可直接粘贴。", 3, 22)
@@ -173,7 +198,7 @@ def write_info(wb, fmt: Formats, d: Data, block: CheckBlock) -> None:
         value = d.info.get(label)
         ws.write_string(row, 0, label + ("*" if label in REQUIRED_INFO_LABELS else ""), fmt.label)
         kind = "long" if label in LONG_INFO_LABELS else "text"
-        write_value(ws, row, 1, value, fmt, kind)
+        write_value(ws, row, 1, value, fmt, kind, locks is not None and label in locks.info)
         ws.write_string(row, 2, INFO_HINTS[label], fmt.label_hint)
         if kind == "long":
             ws.set_row(row, row_height("" if is_blank(value) else str(value), widths[1], 60))
@@ -182,7 +207,7 @@ def write_info(wb, fmt: Formats, d: Data, block: CheckBlock) -> None:
     _info_validations(ws)
     ws.set_column(3, 3, 2, fmt.unlocked)
     block.write(ws, fmt)
-    finish_sheet(ws, False, 3, FIRST_IDX + len(INFO_LABELS) - 1)
+    finish_sheet(ws, False, 3, FIRST_IDX + len(INFO_LABELS) - 1, locks)
 
 
 _INFO_VALIDATIONS: dict[str, dict[str, Any]] = {
