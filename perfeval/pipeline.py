@@ -51,11 +51,15 @@ class Evaluation:
         return count_by_severity(self.problems)
 
 
-def evaluate(path: str | Path, config: Config, name: str | None = None) -> Evaluation:
-    """Read, score and check one workbook. Never raises for bad input."""
+def evaluate(path: str | Path, config: Config, name: str | None = None, targets=None) -> Evaluation:
+    """Read, score and check one workbook. Never raises for bad input.
+
+    A workbook carrying approved targets, or matching a project of ``targets`` (a perfeval.targets.Targets), is
+    compared against them (targets.md, "On return")."""
     from .checks import check_project, sort_problems
     from .reader import read_workbook
     from .scoring import score_project
+    from .targets.compare import approved_problems
 
     path = Path(path)
     result = read_workbook(path, name or path.name)
@@ -63,6 +67,7 @@ def evaluate(path: str | Path, config: Config, name: str | None = None) -> Evalu
         return Evaluation(path, name or path.name, result.project, None, result.problems, result.blank)
     card = score_project(result.project, config)
     checked = check_project(result.project, card, config, known=result.problems)
+    checked += approved_problems(path, name or path.name, result.project, targets)
     problems = sort_problems(result.problems + checked)
     return Evaluation(path, name or path.name, result.project, card, problems)
 
