@@ -90,9 +90,11 @@ def _read_indicators(reader: TargetsReader, grid, projects: list[ApprovedProject
         reader.problem("header-missing", f"表头第 {hr + 1} 行缺少所属项目的列：应有“项目编码”，或“实施单位”和“项目名称”。",
                        grid.name, f"{hr + 1}:{hr + 1}")
         return
-    by_code = {normalise_name(p.info.get("项目编码")): p for p in projects if p.info.get("项目编码")}
+    by_code: dict[str, ApprovedProject] = {}
     by_name: dict[tuple[str, str], ApprovedProject] = {}
-    for p in projects:
+    for p in projects:  # a duplicate project's rows join the first of its name (the duplicate is an error)
+        if p.info.get("项目编码"):
+            by_code.setdefault(normalise_name(p.info["项目编码"]), p)
         by_name.setdefault((normalise_name(p.info.get("实施单位")), normalise_name(p.info.get("项目名称"))), p)
     own = {k: c for k, c in cols.items() if k not in ("项目编码", "实施单位", "项目名称", "一级指标", "二级指标")}
     for r in reader.table_rows(grid, hr, own):
