@@ -83,18 +83,18 @@ def fill_like_a_clerk(path: Path, data: dict | None = None) -> Path:
     for label, value in data["info"].items():
         if value not in (None, "") and info.cell(labels[label], 2).value in (None, ""):
             put(info, f"B{labels[label]}", value)
-    for n, row in enumerate(data.get("group", []), start=5):
-        for col, key in zip("ABC", ("职务", "姓名", "工作单位及职务")):
-            put(wb["评价工作组"], f"{col}{n}", row.get(key))
+    free_tables = (("评价工作组", "group", ("职务", "姓名", "工作单位及职务")), ("支出明细", "spending", ("支出内容", "金额", "说明")),
+                   ("业务量", "volumes", ("业务类别", "数量", "金额", "备注")))
+    for sheet, key, columns in free_tables:  # open tables: one row an entry from row 5
+        for n, row in enumerate(data.get(key, []), start=5):
+            for col, column in zip("ABCD", columns):
+                put(wb[sheet], f"{col}{n}", row.get(column))
     funding = wb["资金情况"]
     rows = {funding.cell(r, 1).value: r for r in range(5, 20) if funding.cell(r, 1).value}
     for row in data["funding"]:
         r = rows[row["资金来源"]]
         for col, key in zip("CDE", ("全年预算数", "实际到位数", "全年执行数")):
             put(funding, f"{col}{r}", row.get(key))
-    for n, row in enumerate(data.get("spending", []), start=5):
-        for col, key in zip("ABC", ("支出内容", "金额", "说明")):
-            put(wb["支出明细"], f"{col}{n}", row.get(key))
     indicators = wb["绩效指标"]
     rows = {indicators.cell(r, 3).value: r for r in range(5, 60) if indicators.cell(r, 3).value}
     for row in data["indicators"]:
@@ -102,8 +102,5 @@ def fill_like_a_clerk(path: Path, data: dict | None = None) -> Path:
         for col, key in zip("FIJ", ("实际完成值", "自评得分", "偏差原因分析及改进措施")):
             if row.get(key) not in (None, ""):
                 put(indicators, f"{col}{r}", row[key])
-    for n, row in enumerate(data.get("volumes", []), start=5):
-        for col, key in zip("ABCD", ("业务类别", "数量", "金额", "备注")):
-            put(wb["业务量"], f"{col}{n}", row.get(key))
     wb.save(path)
     return path
