@@ -185,7 +185,7 @@ class Grid:
         return ""
 
 
-def _bounded_rows(sheet, max_rows: int = MAX_ROWS) -> list[list[Any]]:
+def _bounded_rows(sheet, max_rows: int | None = None) -> list[list[Any]]:
     """A sheet's values from A1, at most MAX_ROWS rows of at most MAX_COLS cells.
 
     ``to_python(skip_empty_area=False)`` pads every row from column A to the sheet's last column, so a single value
@@ -194,6 +194,7 @@ def _bounded_rows(sheet, max_rows: int = MAX_ROWS) -> list[list[Any]]:
     """
     if sheet.start is None:
         return []
+    max_rows = max_rows or MAX_ROWS
     r0, c0 = sheet.start
     if r0 >= max_rows or c0 >= MAX_COLS:
         return []
@@ -203,9 +204,10 @@ def _bounded_rows(sheet, max_rows: int = MAX_ROWS) -> list[list[Any]]:
     return rows
 
 
-def _fill_merged(rows: list[list[Any]], merged, max_rows: int = MAX_ROWS) -> None:
+def _fill_merged(rows: list[list[Any]], merged, max_rows: int | None = None) -> None:
     # Merged ranges are clipped to the rows and columns read; valid ranges do not overlap, so the budget (the
     # cells read) only stops a hostile list of overlapping ranges from taking unbounded time.
+    max_rows = max_rows or MAX_ROWS
     budget = max_rows * MAX_COLS
     for (r0, c0), (r1, c1) in merged or ():
         if r0 >= len(rows) or c0 >= len(rows[r0]):
@@ -342,8 +344,9 @@ class _Reader:
         return found
 
     def grid(self, book, real_name: str, no_value: dict[str, list[str]], merged_found=None,
-             max_rows: int = MAX_ROWS) -> Grid:
+             max_rows: int | None = None) -> Grid:
         sheet = book.get_sheet_by_name(real_name)
+        max_rows = max_rows or MAX_ROWS  # a targets file reads more rows than an input workbook
         rows = _bounded_rows(sheet, max_rows)
         # calamine's total_height is the last row's index, not the number of rows: use end (0-based) + 1.
         height, width = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
