@@ -46,7 +46,7 @@ from typing import Any
 
 from . import __version__
 from .config import Config
-from .fileio import safe_name, write_bytes
+from .fileio import safe_name, unique_name, write_bytes
 from .manifest import (FORMAT, MANIFEST_NAME, evaluation_record, file_record, load_manifest, make_entry,
                        problem_record, record_from_entry, write_manifest)
 from .pipeline import (PROJECT_STATUSES, STATUS_HAS_ERRORS, STATUS_LABELS, STATUS_SKIPPED, STATUS_SUPERSEDED,
@@ -809,12 +809,7 @@ def _assign_folders(items: list[_Item]) -> None:
     for item in items:  # already ordered by path
         if item.status not in PROJECT_STATUSES:
             continue
-        base = item.record["folder_base"] or safe_name(item.file.path.stem)
-        name, n = base, 2
-        while name.casefold() in used:
-            name, n = f"{base}_{n}", n + 1
-        used.add(name.casefold())
-        item.folder = name
+        item.folder = unique_name(item.record["folder_base"] or safe_name(item.file.path.stem), used)
 
 
 def _commit_outputs(item: _Item, output: Path, staging: Path, stage: str, report: _Reporter) -> None:

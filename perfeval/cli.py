@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -80,6 +81,7 @@ def cmd_check(args) -> int:
     if missing:
         raise UsageError(f"找不到文件或文件夹 / no such file or folder: {', '.join(missing)}")
     # Folders are searched as perfeval run searches them (the run's output folder is not an input).
+    targets = _targets(args.targets, config) if args.targets else None
     evaluations = []
     for f in discover(inputs, exclude=Path(config.run["output"])):
         if skip := not_evaluated(f, documents=True):
@@ -87,7 +89,7 @@ def cmd_check(args) -> int:
             evaluations.append(Evaluation(f.path, f.shown_path, None, None, [Problem(code, message, f.shown_path)],
                                           blank=status == STATUS_SKIPPED))
         else:
-            evaluations.extend(evaluate_file(f.path, config, f.shown_path))
+            evaluations.extend(evaluate_file(f.path, config, f.shown_path, targets))
     if not evaluations:
         print("未找到任何文件（只处理 .xlsx、.xlsm、.xls、.ods 填报表）/ no input files found", file=sys.stderr)
     if args.annotate:
@@ -137,6 +139,46 @@ def _check_text(ev) -> str:
     if "annotated" in ev.outputs:
         lines.append(f"   标注版 / marked-up copy: {ev.outputs['annotated']}")
     return "\n".join(lines)
+
+
+def _targets(paths: list[str], config: Config):
+    from .targets import read_targets
+
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise UsageError(f"找不到批复目标文件 / no such targets file: {', '.join(missing)}")
+    targets = read_targets(paths, config.execution_weight)
+    if not targets.projects:
+        raise UsageError(f"批复目标中没有可读取的项目 / no approved project in: {', '.join(paths)}")
+    return targets
+
+
+# ---- prepare ------------------------------------------------------------------------------------------------
+
+def cmd_prepare(args) -> int:
+    from .targets.prepare import EXISTING, NOT_WRITTEN, WRITTEN, prepare
+
+    config = _config(args)
+    missing = [p for p in args.targets if not Path(p).exists()]
+    if missing:
+        raise UsageError(f"找不到批复目标文件 / no such targets file: {', '.join(missing)}")
+    if args.workers is not None and args.workers < 0:
+        raise UsageError("--workers 不能为负数 / must not be negative")
+    workers = args.workers if args.workers else (os.cpu_count() or 1) if args.workers == 0 else 1
+    output = Path(args.output or config.targets["output"])
+    result = prepare(args.targets, output, config, force=args.force, workers=workers)
+    if not result.items and not result.problems:
+        raise UsageError(f"批复目标中没有项目 / no approved project in: {', '.join(args.targets)}")
+    for p in result.problems:
+        where = f"{p.file} {p.where}".strip()
+        print(f"[{p.severity}] {where}  {p.message}" + (f"（填写值：{p.value}）" if p.value else ""))
+    for item in result.items:
+        if item.status == EXISTING:
+            print(f"已存在，未覆盖（用 --force 覆盖）/ exists, skipped: {output / item.file}")
+    print(f"已生成 {result.count(WRITTEN)} 份填报表，跳过已存在 {result.count(EXISTING)} 份，"
+          f"有错误未生成 {result.count(NOT_WRITTEN)} 个项目 / written, existing, not written")
+    print(f"准备清单 / listing: {result.listing}")
+    return result.exit_code
 
 
 # ---- run ----------------------------------------------------------------------------------------------------
@@ -222,7 +264,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="以 JSON 输出问题 / print problems as one JSON list")
     p.add_argument("--config", metavar="FILE", help="配置文件 / configuration file (default: ./perfeval.toml)")
     p.add_argument("--annotate", metavar="DIR", help="写出标注版 / write marked-up copies into DIR")
+    p.add_argument("--targets", action="append", metavar="FILE|DIR", help="与批复目标比对（可重复）/ compare "
+                   "with approved targets (repeatable)")
     p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("prepare", help="生成预填并锁定批复目标的填报表 / write pre-filled, locked workbooks from "
+                       "approved targets")
+    p.add_argument("targets", nargs="+", metavar="TARGETS", help="目标清单或申报表（文件或文件夹）/ targets files "
+                   "or folders")
+    p.add_argument("-o", "--output", help="输出文件夹 / output folder (default: [targets] output)")
+    p.add_argument("--config", metavar="FILE", help="配置文件 / configuration file (default: ./perfeval.toml)")
+    p.add_argument("--force", action="store_true", help="覆盖已存在的填报表 / overwrite existing workbooks")
+    p.add_argument("--workers", type=int, help="并行进程数，0 为按CPU核数 / worker processes, 0 = one per core")
+    p.set_defaults(func=cmd_prepare)
 
     p = sub.add_parser("run", help="批量评价 / evaluate a folder of workbooks and write all outputs")
     p.add_argument("inputs", nargs="*", metavar="INPUT", help="文件或文件夹 / files or folders "

@@ -64,6 +64,10 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "max_retries": 3,
         "departments": {},
     },
+    "targets": {
+        "password": "",  # sheet-protection password of prepared workbooks; empty: protected without one
+        "output": "prepared",  # where `perfeval prepare` writes
+    },
 }
 
 CHOICES = {
@@ -236,6 +240,10 @@ class Config:
     @property
     def mail(self) -> dict[str, Any]:
         return self.data["mail"]
+
+    @property
+    def targets(self) -> dict[str, Any]:
+        return self.data["targets"]
 
     def digest(self) -> str:
         """A hash of everything that changes results (not where the run reads or writes, nor mail settings)."""

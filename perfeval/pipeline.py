@@ -64,11 +64,15 @@ class Evaluation:
         return count_by_severity(self.problems)
 
 
-def evaluate(path: str | Path, config: Config, name: str | None = None) -> Evaluation:
-    """Read, score and check one workbook. Never raises for bad input."""
+def evaluate(path: str | Path, config: Config, name: str | None = None, targets=None) -> Evaluation:
+    """Read, score and check one workbook. Never raises for bad input.
+
+    A workbook carrying approved targets, or matching a project of ``targets`` (a perfeval.targets.Targets), is
+    compared against them (targets.md, "On return")."""
     from .checks import check_project, sort_problems
     from .reader import read_workbook
     from .scoring import score_project
+    from .targets.compare import approved_problems
 
     path = Path(path)
     result = read_workbook(path, name or path.name)
@@ -76,20 +80,22 @@ def evaluate(path: str | Path, config: Config, name: str | None = None) -> Evalu
         return Evaluation(path, name or path.name, result.project, None, result.problems, result.blank)
     card = score_project(result.project, config)
     checked = check_project(result.project, card, config, known=result.problems)
+    checked += approved_problems(path, name or path.name, result.project, targets)
     problems = sort_problems(result.problems + checked)
     return Evaluation(path, name or path.name, result.project, card, problems)
 
 
-def evaluate_file(path: str | Path, config: Config, name: str | None = None) -> list[Evaluation]:
-    """Every project of one file: a standard workbook gives one; a workbook or Word document of official 自评表
-    one per table (perfeval.official). The tool's own outputs are skipped. Never raises for bad input."""
+def evaluate_file(path: str | Path, config: Config, name: str | None = None, targets=None) -> list[Evaluation]:
+    """Every project of one file: a standard workbook gives one (compared with ``targets`` as :func:`evaluate`
+    does); a workbook or Word document of official 自评表 one per table (perfeval.official). The tool's own outputs
+    are skipped. Never raises for bad input."""
     from .marker import output_kind
     from .official import evaluate_official, is_word
 
     path = Path(path)
     if output_kind(path) or is_word(path):
         return evaluate_official(path, config, name)
-    ev = evaluate(path, config, name)
+    ev = evaluate(path, config, name, targets)
     missing = {p.sheet for p in ev.problems if p.code == "sheet-missing"}
     if ev.project is None or not {SHEET_INFO, SHEET_INDICATORS} <= missing:
         return [ev]

@@ -90,6 +90,21 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "official-grade-differs": (WARNING, "自评表的评价等级与规则等级不一致"),
     "official-weight-label-differs": (WARNING, "一级指标标注的分值与其下各指标分值合计不符"),
     "official-no-weights": (ERROR, "自评表没有分值列，无法评分"),
+    # approved targets (targets.md): the targets themselves
+    "targets-no-indicators": (ERROR, "批复目标中的项目没有指标"),
+    "targets-dimension-missing": (ERROR, "批复目标缺少产出、效益或满意度指标"),
+    "cost-target-at-least": (WARNING, "成本或时限目标写成了“不低于”"),
+    "targets-percent-over-100": (WARNING, "不低于型百分比目标超过100%"),
+    "targets-duplicate-project": (ERROR, "目标清单中项目重复"),
+    "targets-orphan-indicator": (ERROR, "指标所属的项目不在项目表中"),
+    "targets-department-assumed": (INFO, "申报表没有主管部门，按实施单位填写"),
+    # approved targets: a returned workbook against them
+    "approved-target-changed": (ERROR, "批复的绩效指标被修改"),
+    "approved-indicator-deleted": (ERROR, "批复的绩效指标被删除"),
+    "indicator-not-approved": (WARNING, "新增了未经批复的指标"),
+    "approved-budget-changed": (ERROR, "年初预算数与批复不一致"),
+    "approved-identity-changed": (ERROR, "项目基本信息与批复不一致"),
+    "project-not-returned": (WARNING, "项目未报送填报表"),
 }
 
 

@@ -193,7 +193,7 @@ class Grid:
         return ""
 
 
-def _bounded_rows(sheet) -> list[list[Any]]:
+def _bounded_rows(sheet, max_rows: int | None = None) -> list[list[Any]]:
     """A sheet's values from A1, at most MAX_ROWS rows of at most MAX_COLS cells.
 
     ``to_python(skip_empty_area=False)`` pads every row from column A to the sheet's last column, so a single value
@@ -202,27 +202,29 @@ def _bounded_rows(sheet) -> list[list[Any]]:
     """
     if sheet.start is None:
         return []
+    max_rows = max_rows or MAX_ROWS
     r0, c0 = sheet.start
-    if r0 >= MAX_ROWS or c0 >= MAX_COLS:
+    if r0 >= max_rows or c0 >= MAX_COLS:
         return []
     pad = [""] * c0
     rows: list[list[Any]] = [[] for _ in range(r0)]
-    rows += [pad + list(row[: MAX_COLS - c0]) for row in sheet.to_python(skip_empty_area=True, nrows=MAX_ROWS - r0)]
+    rows += [pad + list(row[: MAX_COLS - c0]) for row in sheet.to_python(skip_empty_area=True, nrows=max_rows - r0)]
     return rows
 
 
-def _clip_merged(rows: list[list[Any]], merged) -> list[Range]:
+def _clip_merged(rows: list[list[Any]], merged, max_rows: int | None = None) -> list[Range]:
     """The merged ranges that start in the cells read, clipped to the rows and columns read.
 
     Valid ranges do not overlap, so the budget (the cells read) only stops a hostile list of overlapping ranges
     from taking unbounded time when they are filled.
     """
-    budget = MAX_ROWS * MAX_COLS
+    max_rows = max_rows or MAX_ROWS
+    budget = max_rows * MAX_COLS
     clipped = []
     for (r0, c0), (r1, c1) in merged or ():
         if r0 >= len(rows) or c0 >= len(rows[r0]):
             continue
-        r1, c1 = min(r1, MAX_ROWS - 1), min(c1, MAX_COLS - 1)
+        r1, c1 = min(r1, max_rows - 1), min(c1, MAX_COLS - 1)
         budget -= (r1 - r0 + 1) * (c1 - c0 + 1)
         if budget < 0:
             break
@@ -371,14 +373,16 @@ class _Reader:
                 self.problem("sheet-missing", f"缺少必填工作表“{wanted}”。请使用标准填报模板填写。", wanted)
         return found
 
-    def grid(self, book, real_name: str, no_value: dict[str, list[str]], merged_found=None) -> Grid:
+    def grid(self, book, real_name: str, no_value: dict[str, list[str]], merged_found=None,
+             max_rows: int | None = None) -> Grid:
         sheet = book.get_sheet_by_name(real_name)
-        rows = _bounded_rows(sheet)
+        max_rows = max_rows or MAX_ROWS  # a targets file reads more rows than an input workbook
+        rows = _bounded_rows(sheet, max_rows)
         # calamine's total_height is the last row's index, not the number of rows: use end (0-based) + 1.
         height, width = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
-        if height > MAX_ROWS:
-            self.problem("rows-truncated", f"工作表有 {height} 行，超出读取上限 {MAX_ROWS} 行，"
-                         "超出部分未读取。请删除多余的行。", real_name, f"{MAX_ROWS + 1}:{height}")
+        if height > max_rows:
+            self.problem("rows-truncated", f"工作表有 {height} 行，超出读取上限 {max_rows} 行，"
+                         "超出部分未读取。请删除多余的行。", real_name, f"{max_rows + 1}:{height}")
         if width > MAX_COLS:
             self.problem("columns-truncated", f"工作表的内容延伸到第 {width} 列（{a1(0, width - 1)[:-1]} 列），超出读取上限 "
                          f"{MAX_COLS} 列，超出部分未读取。如有需要的内容，请移到表格的列中，否则请删除。", real_name)
@@ -386,7 +390,7 @@ class _Reader:
             merged = sheet.merged_cell_ranges
         except Exception:  # not every format reports merged cells
             merged = None
-        merged = _clip_merged(rows, merged if merged is not None else merged_found)  # ods: the pre-scan found them
+        merged = _clip_merged(rows, merged if merged is not None else merged_found, max_rows)  # ods: the pre-scan found them
         return Grid(real_name, rows, set(no_value.get(real_name, ())), merged=merged)
 
     # -- tables --

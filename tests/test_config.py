@@ -34,6 +34,7 @@ def test_defaults_are_those_of_configuration_md():
                       "tls": "starttls", "user": "",
                       "subject_template": "", "body_template": "", "ascii_filenames": False, "max_retries": 3,
                       "departments": {}}
+    assert c.targets == {"password": "", "output": "prepared"}
     assert c.source == ""
     assert COST_SPLIT == {"成本指标": 20, "产出指标": 40, "效益指标": 20, "满意度指标": 10}
     assert sum(COST_SPLIT.values()) + 10 == 100
@@ -94,7 +95,7 @@ def config_error(data: dict) -> str:
 
 
 def test_unknown_table():
-    assert config_error({"scorng": {}}) == "未知的配置表 [scorng]（可用：scoring, limits, report, run, mail）"
+    assert config_error({"scorng": {}}) == "未知的配置表 [scorng]（可用：scoring, limits, report, run, mail, targets）"
 
 
 def test_unknown_key():
