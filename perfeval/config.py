@@ -49,6 +49,10 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "workers": 0,
         "scheduler": "",
     },
+    "targets": {
+        "password": "",  # sheet-protection password of prepared workbooks; empty: protected without one
+        "output": "prepared",  # where `perfeval prepare` writes
+    },
     "mail": {
         "smtp_host": "",
         "smtp_port": 25,
@@ -63,10 +67,6 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "ascii_filenames": False,
         "max_retries": 3,
         "departments": {},
-    },
-    "targets": {
-        "password": "",  # sheet-protection password of prepared workbooks; empty: protected without one
-        "output": "prepared",  # where `perfeval prepare` writes
     },
 }
 

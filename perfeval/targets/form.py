@@ -50,6 +50,7 @@ def read_form(reader: TargetsReader, grid) -> ApprovedProject | None:
         return None
     hr, cols, _ = found
     start = len(reader.problems)
+    reader.merges(grid, hr, cols, grouping=("一级指标", "二级指标"), figures=("分值",))
     project = ApprovedProject(reader.file, grid.name, "")
     funds, fund_cells, unit = {}, {}, "万元"
     for r, row in enumerate(grid.rows[:hr]):

@@ -53,6 +53,7 @@ def _read_projects(reader: TargetsReader, grid) -> list[ApprovedProject]:
     if not found:
         return []
     hr, cols, units = found
+    reader.merges(grid, hr, cols, figures=("年初预算数", *FUNDING_SOURCES))
     money = {label: reader.unit_of(grid, hr, cols[label], units[label], "万元")
              for label in ("年初预算数", *FUNDING_SOURCES) if label in cols}
     projects = []
@@ -90,6 +91,8 @@ def _read_indicators(reader: TargetsReader, grid, projects: list[ApprovedProject
         reader.problem("header-missing", f"表头第 {hr + 1} 行缺少所属项目的列：应有“项目编码”，或“实施单位”和“项目名称”。",
                        grid.name, f"{hr + 1}:{hr + 1}")
         return
+    reader.merges(grid, hr, cols, grouping=("项目编码", "实施单位", "项目名称", "一级指标", "二级指标"),
+                  figures=("分值",))
     by_code: dict[str, ApprovedProject] = {}
     by_name: dict[tuple[str, str], ApprovedProject] = {}
     for p in projects:  # a duplicate project's rows join the first of its name (the duplicate is an error)
