@@ -214,7 +214,6 @@ def batch_signs(briefs: Iterable[ProjectBrief], config: "Config") -> list[Sign]:
     return signs
 
 
-def flagged(project_signs_: Iterable[Sign], batch: Iterable[Sign], identity: str) -> tuple[str, ...]:
-    """The codes of the signs about one project: its own, and the batch signs naming it (for sampling)."""
-    codes = [s.code for s in project_signs_] + [s.code for s in batch if identity in s.projects]
-    return tuple(dict.fromkeys(codes))
+def named_by(batch: Iterable[Sign], identity: str) -> list[str]:
+    """The codes of the batch signs that name one project."""
+    return [s.code for s in batch if identity in s.projects]
