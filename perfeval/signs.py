@@ -217,3 +217,11 @@ def batch_signs(briefs: Iterable[ProjectBrief], config: "Config") -> list[Sign]:
 def named_by(batch: Iterable[Sign], identity: str) -> list[str]:
     """The codes of the batch signs that name one project."""
     return [s.code for s in batch if identity in s.projects]
+
+
+def checked_signs(evaluations: Sequence, config: "Config") -> tuple[list[list[Sign]], list[Sign]]:
+    """The signs of ``perfeval check``: each evaluation's own, and those over all the checked files."""
+    own = [evaluation_signs(ev, config) for ev in evaluations]
+    briefs = [brief_of(f"{ev.name}（{ev.part}）" if ev.part else ev.name, ev.project, ev.card)
+              for ev in evaluations if ev.project is not None and ev.card is not None and not ev.blank]
+    return own, batch_signs(briefs, config)
