@@ -232,7 +232,8 @@ def cmd_review_sample(args) -> int:
     target = Path(args.o) if args.o else output / "复核" / "复核底稿.xlsx"
     _refuse_existing(target, args.force)
     by = args.by or config.review["by"]
-    fraction = None if args.count is not None else Decimal(str(args.fraction or config.review["fraction"]))
+    share = args.fraction if args.fraction is not None else config.review["fraction"]
+    fraction = None if args.count is not None else Decimal(str(share))
     seed = args.seed if args.seed is not None else new_seed()
     try:
         sample = draw(drawable_projects(output, config), seed, by=by, count=args.count, fraction=fraction,

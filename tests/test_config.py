@@ -98,7 +98,7 @@ def config_error(data: dict) -> str:
 
 
 def test_unknown_table():
-    assert config_error({"scorng": {}}) == "未知的配置表 [scorng]（可用：scoring, limits, report, run, mail）"
+    assert config_error({"scorng": {}}) == "未知的配置表 [scorng]（可用：scoring, limits, report, run, warnings, review, mail）"
 
 
 def test_unknown_key():

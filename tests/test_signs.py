@@ -189,3 +189,11 @@ def test_the_seed_example_s_outputs_carry_no_sign_and_no_marked_up_copy(tmp_path
     assert "annotated" not in outputs
     report = (tmp_path / outputs["report_md"]).read_text(encoding="utf-8")
     assert "复核提示" not in report and "full-marks" not in report
+
+
+def test_docs_checks_md_documents_every_sign_with_its_severity_and_title():
+    import re
+
+    text = (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z-]+)` \| (\S+) · ([^|]+?) \|", text, flags=re.M)
+    assert {code: (severity, title) for code, severity, title in rows} == SIGN_CATALOGUE
