@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ..signs import SIGN_CATALOGUE
+
 EXECUTION_ROW = "预算执行率"  # the 一级指标 of the row of the execution rate
 RANDOM = "随机"  # why a project without a sign (or drawn without --prefer-flagged) was drawn
 
@@ -56,8 +58,6 @@ class Drawn:
     @property
     def reason(self) -> str:
         """Why it was drawn, as the worksheet says it: 随机, or each sign's title with its code."""
-        from ..signs import SIGN_CATALOGUE
-
         return "、".join(f"{SIGN_CATALOGUE[c][1]}（{c}）" for c in self.flags) or RANDOM
 
 
