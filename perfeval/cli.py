@@ -108,14 +108,32 @@ def cmd_check(args) -> int:
                 used.add(stem.lower())
                 out = write_annotated(ev.source, ev.problems, target_dir / f"{stem}{ev.source.suffix}")
                 ev.outputs["annotated"] = str(out)
-    if args.json:
-        rows = [p.to_dict() for ev in evaluations for p in ev.problems]
+    # The warning signs (复核提示) are for the bureau: a list of their own, never in a problem list or an exit code.
+    from .signs import TITLE, checked_signs
+
+    own, batch = checked_signs(evaluations, config)
+    rows = [p.to_dict() for ev in evaluations for p in ev.problems]
+    if args.json_signs:
+        signs = [s.to_dict() for signs in own for s in signs] + [s.to_dict() for s in batch]
+        print(json.dumps({"problems": rows, "signs": signs}, ensure_ascii=False, indent=2))
+    elif args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
-        for ev in evaluations:
+        for ev, signs in zip(evaluations, own):
             print(_check_text(ev))
+            if signs:
+                print("\n".join([f"   {TITLE}："] + [_record_line(s) for s in signs]))
+        if batch:
+            print("\n".join([f"== {TITLE}，涉及多个文件："] + [_record_line(s) for s in batch]))
     failed = any(ev.status in ("has-errors", "unreadable") for ev in evaluations)
     return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def _record_line(record) -> str:
+    """A problem or a warning sign on one line: severity, place, message, the value found."""
+    where = (record.where or "（整个文件）") if record.file else record.where
+    line = f"   [{record.severity}] {where}  {record.message}" if where else f"   [{record.severity}] {record.message}"
+    return line + (f"（填写值：{record.value}）" if record.value else "")
 
 
 def _check_text(ev) -> str:
@@ -133,9 +151,7 @@ def _check_text(ev) -> str:
         if unit is not None and (unit.total or unit.grade):
             own = [f"总分 {score(unit.total.value)}" if unit.total else "", f"等级 {unit.grade.value}" if unit.grade else ""]
             lines.append(f"   单位自评：{'，'.join(t for t in own if t)}")
-    for p in ev.problems:
-        where = p.where or "（整个文件）"
-        lines.append(f"   [{p.severity}] {where}  {p.message}" + (f"（填写值：{p.value}）" if p.value else ""))
+    lines.extend(_record_line(p) for p in ev.problems)
     if "annotated" in ev.outputs:
         lines.append(f"   标注版 / marked-up copy: {ev.outputs['annotated']}")
     return "\n".join(lines)
@@ -241,6 +257,71 @@ def cmd_email(args) -> int:
     return result.exit_code
 
 
+# ---- review: the bureau's spot check ------------------------------------------------------------------------
+
+def cmd_review_sample(args) -> int:
+    from decimal import Decimal
+
+    from .review import ReviewError
+    from .review.sampling import draw, new_seed
+    from .review.source import drawable_projects
+    from .review.worksheet import write_worksheet
+
+    config = _config(args)
+    output = Path(args.output)
+    if not output.is_dir():
+        raise UsageError(f"找不到输出文件夹 / no such folder: {output}（请指定 perfeval run 的输出文件夹）")
+    target = Path(args.o) if args.o else output / "复核" / "复核底稿.xlsx"
+    _refuse_existing(target, args.force)
+    by = args.by or config.review["by"]
+    share = args.fraction if args.fraction is not None else config.review["fraction"]
+    fraction = None if args.count is not None else Decimal(str(share))
+    seed = args.seed if args.seed is not None else new_seed()
+    try:
+        sample = draw(drawable_projects(output, config), seed, by=by, count=args.count, fraction=fraction,
+                      prefer_flagged=args.prefer_flagged)
+    except ReviewError as exc:
+        raise UsageError(str(exc)) from None
+    write_worksheet(target, sample)
+    groups: dict[str, int] = {}
+    for drawn in sample.drawn:
+        groups[drawn.project.group(by)] = groups.get(drawn.project.group(by), 0) + 1
+    print(f"随机种子 / seed: {seed}（用 --seed {seed} 可重新抽出同一名单 / the same seed draws the same sample）")
+    print(f"按{by}分层抽取 {len(sample.drawn)} 个项目 / projects drawn: "
+          + "，".join(f"{group or '（未填）'} {n}" for group, n in groups.items()))
+    print(f"复核底稿 / worksheet: {target}")
+    return EXIT_OK
+
+
+def cmd_review_collect(args) -> int:
+    from .fmt import trim
+    from .review import ReviewError
+    from .review.collect import collect
+    from .review.compare import compare
+    from .review.result import RESULT_NAME, write_result
+
+    config = _config(args)
+    source = Path(args.file)
+    if not source.is_file():
+        raise UsageError(f"找不到文件 / no such file: {source}")
+    target = Path(args.output) if args.output else source.with_name(RESULT_NAME)
+    _refuse_existing(target, args.force)
+    try:
+        collected = collect(source, str(source))
+    except ReviewError as exc:
+        raise UsageError(str(exc)) from None
+    comparison = compare(collected, config)
+    write_result(target, comparison, collected.problems, collected.seed)
+    compared = [c for c in comparison.projects if c.compared]
+    beyond = sum(1 for c in compared if c.beyond)
+    state = f"有错误（错误 {len(collected.problems)}）" if collected.problems else "通过"
+    print("\n".join([f"== {source}：{state}"] + [_record_line(p) for p in collected.problems]))
+    print(f"抽查 {len(comparison.projects)} 个项目，已比较 {len(compared)} 个，复核总分与规则总分相差超过 "
+          f"{trim(comparison.threshold)} 分的 {beyond} 个 / projects compared, beyond the threshold")
+    print(f"复核结果 / result: {target}")
+    return EXIT_PROBLEMS if collected.problems else EXIT_OK
+
+
 # ---- entry --------------------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -262,6 +343,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="校验填报表 / check workbooks and list their problems")
     p.add_argument("files", nargs="+", metavar="FILE", help="填报表 / input workbooks")
     p.add_argument("--json", action="store_true", help="以 JSON 输出问题 / print problems as one JSON list")
+    p.add_argument("--json-signs", action="store_true", help="以 JSON 对象输出问题和复核提示 / print one JSON "
+                   "object: problems (the list of --json) and signs (复核提示)")
     p.add_argument("--config", metavar="FILE", help="配置文件 / configuration file (default: ./perfeval.toml)")
     p.add_argument("--annotate", metavar="DIR", help="写出标注版 / write marked-up copies into DIR")
     p.add_argument("--targets", action="append", metavar="FILE|DIR", help="与批复目标比对（可重复）/ compare "
@@ -297,6 +380,30 @@ def build_parser() -> argparse.ArgumentParser:
                    "whose name contains TEXT")
     p.add_argument("--config", metavar="FILE", help="配置文件 / configuration file (default: ./perfeval.toml)")
     p.set_defaults(func=cmd_email)
+
+    p = sub.add_parser("review", help="抽查复核 / the bureau's spot check: draw a sample, collect the worksheet")
+    review = p.add_subparsers(dest="review_command", required=True, metavar="STEP")
+    p = review.add_parser("sample", help="抽取项目并写出复核底稿 / draw a sample and write the reviewers' worksheet")
+    p.add_argument("output", metavar="OUTPUT", help="批量运行的输出文件夹 / the output folder of a run")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--count", type=int, metavar="N", help="共抽取 N 个项目 / draw N projects in all")
+    size.add_argument("--fraction", type=float, metavar="F", help="每组抽取比例 / the share of each group "
+                      "(default: [review] fraction)")
+    p.add_argument("--by", choices=("主管部门", "实施单位"), help="分层依据 / the groups (default: [review] by)")
+    p.add_argument("--prefer-flagged", action="store_true", help="优先抽取有复核提示的项目 / draw projects with "
+                   "a warning sign first")
+    p.add_argument("--seed", type=int, metavar="N", help="随机种子 / the seed (default: chosen and printed)")
+    p.add_argument("-o", metavar="FILE", help="复核底稿文件 / the worksheet (default: OUTPUT/复核/复核底稿.xlsx)")
+    p.add_argument("--force", action="store_true", help="覆盖已有的同名文件 / overwrite an existing file")
+    p.add_argument("--config", metavar="FILE", help="配置文件 / configuration file (default: ./perfeval.toml)")
+    p.set_defaults(func=cmd_review_sample)
+    p = review.add_parser("collect", help="汇总填好的复核底稿 / collect a filled worksheet and compare")
+    p.add_argument("file", metavar="FILE", help="填好的复核底稿 / the filled worksheet")
+    p.add_argument("-o", "--output", metavar="RESULT", help="复核结果文件 / the result workbook (default: "
+                   "复核结果.xlsx beside the worksheet)")
+    p.add_argument("--force", action="store_true", help="覆盖已有的同名文件 / overwrite an existing file")
+    p.add_argument("--config", metavar="FILE", help="配置文件 / configuration file (default: ./perfeval.toml)")
+    p.set_defaults(func=cmd_review_collect)
     return parser
 
 

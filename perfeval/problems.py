@@ -105,6 +105,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "approved-budget-changed": (ERROR, "年初预算数与批复不一致"),
     "approved-identity-changed": (ERROR, "项目基本信息与批复不一致"),
     "project-not-returned": (WARNING, "项目未报送填报表"),
+    # a filled 复核底稿 (perfeval review collect)
+    "review-score-missing": (ERROR, "复核得分未填写"),
+    "review-score-out-of-range": (ERROR, "复核得分超出分值范围"),
+    "review-deduction-no-reason": (ERROR, "复核扣分未说明原因"),
+    "review-readonly-changed": (ERROR, "复核底稿的只读列被修改"),
+    "review-key-unknown": (ERROR, "复核底稿的行与抽查项目对不上"),
 }
 
 
@@ -127,15 +133,19 @@ class Problem:
 
     @property
     def where(self) -> str:
-        """``sheet!cell`` as a spreadsheet user writes it; a Word table's place as ``表2 第5行第3列``."""
-        if self.sheet and self.cell:
-            return f"{self.sheet} {self.cell}" if self.cell.startswith("第") else f"{self.sheet}!{self.cell}"
-        return self.sheet
+        return place(self.sheet, self.cell)
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["severity"] = self.severity
         return {k: data[k] for k in ("file", "sheet", "cell", "code", "severity", "message", "value")}
+
+
+def place(sheet: str, cell: str) -> str:
+    """``sheet!cell`` as a spreadsheet user writes it; a Word table's place as ``表2 第5行第3列``."""
+    if sheet and cell:
+        return f"{sheet} {cell}" if cell.startswith("第") else f"{sheet}!{cell}"
+    return sheet
 
 
 def count_by_severity(problems: list[Problem]) -> dict[str, int]:
