@@ -7,8 +7,9 @@ This package imports pandas: nothing on the path of ``perfeval check`` imports i
 """
 
 from .build import Frames, ManifestError, from_entries, load
+from .compare import Comparison, compare, compare_block
 from .columns import WAN, YI, from_fen, to_fen
 from .departments import department_figures
 
-__all__ = ["Frames", "ManifestError", "WAN", "YI", "department_figures", "from_entries", "from_fen", "load",
+__all__ = ["Comparison", "Frames", "ManifestError", "WAN", "YI", "compare", "compare_block", "department_figures", "from_entries", "from_fen", "load",
            "to_fen"]
