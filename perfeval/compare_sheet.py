@@ -130,6 +130,10 @@ class _Sheet:
         ws.set_footer("&C第 &P 页，共 &N 页")
 
 
+def _label(word: str, years: Sequence[str]) -> str:
+    return f"{word}（{'、'.join(years)}年度）" if years else word
+
+
 def _records(df) -> list[dict[str, Any]]:
     return df.to_dict("records")
 
@@ -154,9 +158,7 @@ def _chart(sheet: _Sheet, first: int, count: int) -> None:
 def write_compare_sheet(wb, comparison: Comparison, *, score_places: int = 2, name: str = SHEET_COMPARE):
     """Add the sheet 同比 to the XlsxWriter workbook ``wb``; returns the worksheet."""
     sheet = _Sheet(wb, name, score_places)
-    last = "、".join(comparison.last_years) or "上年"
-    this = "、".join(comparison.years) or "本年"
-    sheet.line(f"同比：本年（{this}年度）与上年（{last}年度）")
+    sheet.line(f"同比：{_label(THIS, comparison.years)}与{_label(LAST, comparison.last_years)}")
     sheet.line("项目先按项目编码匹配，其余按主管部门、实施单位、项目名称匹配（不计空格，括号不分全角半角）；"
                "各主管部门的金额、执行率、得分和等级不含有错误的项目。", "note")
     departments = _records(comparison.departments)
