@@ -11,5 +11,5 @@ from .compare import Comparison, compare, compare_block
 from .columns import WAN, YI, from_fen, to_fen
 from .departments import department_figures
 
-__all__ = ["Comparison", "Frames", "ManifestError", "WAN", "YI", "compare", "compare_block", "department_figures", "from_entries", "from_fen", "load",
-           "to_fen"]
+__all__ = ["Comparison", "Frames", "ManifestError", "WAN", "YI", "compare", "compare_block", "department_figures",
+           "from_entries", "from_fen", "load", "to_fen"]

@@ -22,11 +22,16 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def path(entry: dict[str, Any]) -> str:
+    """The input file, as the manifest gives it: what every row of the entry carries."""
+    return _text(entry["path"])
+
+
 def project_row(entry: dict[str, Any]) -> dict[str, Any]:
-    """The entry's project: its file, status, keys, figures (full precision), grade and problem counts."""
+    """The entry's project: its file name, status, keys, figures (full precision), grade and problem counts."""
     figures = entry["data"]["figures"]
     counts = entry["problem_counts"]
-    row = {"path": _text(entry["path"]), "name": _text(entry["name"]), "status": entry["status"],
+    row = {"name": _text(entry["name"]), "status": entry["status"],
            **{key: _text(entry.get(key)) for key in (*KEYS, CODE)}}
     row.update({key: decimal(figures.get(key)) for key in (*MONEY, "执行率", "得分")})
     row["等级"] = _text(figures.get("等级"))

@@ -8,6 +8,7 @@ turned into rows by :mod:`.adapter` and appended to plain column lists; the Data
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ from ..pipeline import PROJECT_STATUSES, STATUS_LABELS
 from ..problems import SEVERITIES
 from . import adapter
 from .columns import YI, Column, frame
+from .departments import department_figures
 
 ENTRY = (Column("entry", "int"), Column("path", "text"))
 PROJECT_COLUMNS = (*ENTRY, Column("name", "text"), Column("status", "category", categories=tuple(STATUS_LABELS)),
@@ -74,26 +76,26 @@ class _Columns:
     """Rows collected as one list per key."""
 
     def __init__(self) -> None:
-        self.data: dict[str, list] = {}
+        self.data: dict[str, list] = defaultdict(list)
 
-    def add(self, row: dict[str, Any]) -> None:
-        for key, value in row.items():
-            self.data.setdefault(key, []).append(value)
+    def add(self, *rows: dict[str, Any]) -> None:
+        data = self.data
+        for row in rows:
+            for key, value in row.items():
+                data[key].append(value)
 
 
 def from_entries(entries: Iterable[dict[str, Any]], meta: dict[str, Any] | None = None) -> Frames:
     """The frames of a batch from its manifest entries, consumed one at a time."""
-    from .departments import department_figures
-
     projects = _Columns()
     details = {name: _Columns() for name in DETAILS}
     for number, entry in enumerate(entries):
         try:
-            head = {"entry": number, "path": str(entry["path"])}
-            projects.add(head | adapter.project_row(entry))
+            head = {"entry": number, "path": adapter.path(entry)}
+            projects.add(head, adapter.project_row(entry))
             for name, (_, rows) in DETAILS.items():
                 for row in rows(entry):
-                    details[name].add(head | row)
+                    details[name].add(head, row)
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             raise ManifestError(f"清单中第 {number + 1} 个条目无法读取（{type(exc).__name__}: {exc}）。") from None
     project_frame = frame(PROJECT_COLUMNS, projects.data)

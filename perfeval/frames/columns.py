@@ -48,7 +48,10 @@ class Column:
 
 def to_fen(value: Decimal | None, places: int = WAN) -> int | None:
     """An amount (万元, or 亿元 with ``places=YI``) as whole 分, half up; None stays None."""
-    return None if value is None else int(round_half_up(value.scaleb(places), 0))
+    if value is None:
+        return None
+    fen = value.scaleb(places)
+    return int(fen) if fen == fen.to_integral_value() else int(round_half_up(fen, 0))
 
 
 def from_fen(fen: Any, places: int = WAN) -> Decimal | None:
