@@ -53,7 +53,7 @@ class ManifestError(Exception):
     """A batch's manifest that cannot be read, or is of a format this version does not know."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Frames:
     """One batch's results as DataFrames (columns: docs/frames.md). Rows are in the manifest's order (by path);
     ``entry`` (the entry's position) joins the detail frames to ``projects``."""
@@ -118,8 +118,8 @@ def _why_not(path: Path) -> str:
         return f"无法读取 {path}（{exc.strerror or exc}）。"
     found = _FORMAT.search(head)
     if found and int(found[1]) != FORMAT:
-        return (f"{path} 的格式为 {found[1]}，本版本只能读取格式 {FORMAT}。请用写出它的 perfeval 版本重新运行，"
-                "或用本版本对上年的填报表重新运行一次。")
+        return (f"{path} 的格式为 {found[1]}，本版本只能读取格式 {FORMAT}。请用本版本对上年的填报表重新运行一次，"
+                "再与其输出比较。")
     return f"无法读取 {path}：不是完整的 perfeval 清单（可能被中断或手工改动过）。"
 
 

@@ -42,7 +42,7 @@ DEPARTMENT_COLUMNS = (Column("主管部门", "text"), Column("两年均有项目
                       *(Column(f"{g}增减", "int") for g in GRADES))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Comparison:
     """The comparison of two batches (columns: docs/frames.md). Figures of last year are prefixed 上年, of this
     year 本年; rates are fractions, 执行率变动 is in percentage points, 预算增减率 a fraction of last year's."""
