@@ -12,21 +12,14 @@ is here, the same rule.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-_SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u3000]+")
-_BRACKETS = str.maketrans({"（": "(", "）": ")", "【": "[", "】": "]", "［": "[", "］": "]", "｛": "{", "｝": "}"})
+from ..identity import normalise_name as normalise  # the one identity's name rule (targets.md)
 
 BY_CODE = "项目编码"
 BY_NAME = "名称"
-
-
-def normalise(text: str) -> str:
-    """A name as projects are matched by it: without spaces, brackets of either width alike."""
-    return _SPACES.sub("", text or "").translate(_BRACKETS)
 
 
 @dataclass(frozen=True)
