@@ -22,7 +22,8 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .checks import sheet_label, sort_problems
+from .cells import sheet_label
+from .checks import sort_problems
 from .fileio import atomic_path
 from .marker import OUTPUT_PROPERTY
 from .problems import ERROR, INFO, SEVERITIES, WARNING, Problem
