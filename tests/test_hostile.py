@@ -283,7 +283,7 @@ def test_a_value_far_to_the_right_does_not_widen_every_row(tmp_path, monkeypatch
 def test_one_row_past_the_limit_is_reported(tmp_path, monkeypatch):
     from perfeval import reader
 
-    monkeypatch.setattr(reader, "MAX_ROWS", 20)
+    monkeypatch.setattr(reader.workbook, "MAX_ROWS", 20)
     source = h.good(tmp_path / "g.xlsx")
     path = h.add_cells(source, tmp_path / "rows.xlsx", "支出明细", b'<row r="21"><c r="F21"><v>1</v></c></row>')
     problems = [(p.code, p.sheet, p.cell) for p in read_workbook(path).problems]
