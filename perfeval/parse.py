@@ -6,7 +6,6 @@ Pure functions, no I/O. Every number comes back as a Decimal; anything that cann
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 import unicodedata
@@ -158,7 +157,6 @@ def parse_money(value, column_unit: str = "万元", result_unit: str = "万元")
 # ---- targets and actuals ---------------------------------------------------------------------------------
 
 GE, GT, EQ, LE, LT = "≥", ">", "=", "≤", "<"
-POSITIVE_OPS = (GE, GT, EQ)
 REVERSE_OPS = (LE, LT)
 
 KIND_NUMBER = "number"
@@ -414,6 +412,3 @@ def date_not_later(actual: tuple[int, int, int | None], deadline: tuple[int, int
         return actual[:2] <= deadline[:2]
     return actual <= deadline
 
-
-def month_end(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]
