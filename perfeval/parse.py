@@ -411,4 +411,3 @@ def date_not_later(actual: tuple[int, int, int | None], deadline: tuple[int, int
     if actual[2] is None or deadline[2] is None:
         return actual[:2] <= deadline[:2]
     return actual <= deadline
-
