@@ -251,6 +251,21 @@ def test_sizes_a_zip_declares_are_checked_against_what_inflates(tmp_path):
     assert [p.code for p in read_workbook(path).problems] == ["file-too-large"]
 
 
+
+def test_a_file_past_the_size_limit_is_refused_before_it_is_opened(tmp_path, monkeypatch):
+    """A (sparse) file one byte past the limit: refused by its size alone, with the sizes in the message."""
+    import python_calamine
+
+    monkeypatch.setattr(python_calamine, "CalamineWorkbook", _NoParser())
+    path = tmp_path / "巨大.xlsx"
+    with open(path, "wb") as fh:
+        fh.write(b"PK\x03\x04")
+        fh.truncate(prescan_module.MAX_FILE_BYTES + 1)
+    result = read_workbook(path)
+    assert result.project is None
+    assert [(p.code, p.severity) for p in result.problems] == [("file-oversized", "错误")]
+    assert re.search(r"文件大小 100 MB，超出读取上限 100 MB", result.problems[0].message)
+
 # ---- reading what the pre-scan lets through ---------------------------------------------------------------------
 
 
