@@ -23,11 +23,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from helpers import CLEAN, WITH_ERROR, add_oddities, copy_inputs, leftovers, manifest, snapshot, write_inputs
 from perfeval import cli
 from perfeval.batch import LOG_NAME, BatchError, run_batch
 from perfeval.config import Config
 from perfeval.summary import SUMMARY_NAME
-from test_batch import CLEAN, WITH_ERROR, add_oddities, copy_inputs, leftovers, manifest, snapshot, write_inputs
 
 try:
     from distributed import WorkerPlugin
