@@ -27,7 +27,7 @@ from .checks import sort_problems
 from .fileio import atomic_path
 from .marker import OUTPUT_PROPERTY
 from .problems import ERROR, INFO, SEVERITIES, WARNING, Problem
-from .render import display_width, row_height, wrapped_lines
+from .render.common import display_width, row_height, wrapped_lines
 
 ANNOTATABLE = (".xlsx", ".xlsm")
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")

@@ -38,4 +38,3 @@ def volume_total_agrees(ctx: Context) -> Iterator[Problem]:
             yield ctx.at(total, key, "volume-total-mismatch", f"业务量合计行的{label} {fmt.money(stated)}{unit}与各类别"
                          f"之和 {fmt.money(computed)}{unit}不符。本工具按各类别之和计算，请更正合计行（或删除合计行）。",
                          stated)
-

@@ -37,4 +37,3 @@ def repeats(records: Iterable, key: Callable) -> Iterator[tuple[object, object]]
             first = seen.setdefault(k, record)
             if first is not record:
                 yield record, first
-

@@ -120,4 +120,3 @@ def execution_rate_reason(ctx: Context) -> Iterator[Problem]:
     where = "请填写" if "预算执行偏差原因" in ctx.project.info_cells else "请在基本信息中增加“预算执行偏差原因”一行，填写"
     yield ctx.info("预算执行偏差原因", "execution-low-no-reason", f"预算执行率为 {fmt.rate(rate)}，低于 {percent(threshold)}，但未说明"
                    f"原因。{where}执行率偏低的原因及改进措施。", fmt.rate(rate))
-

@@ -124,4 +124,3 @@ def indicator_names_unique(ctx: Context) -> Iterator[Problem]:
     for ind, first in repeats(ctx.project.indicators, lambda i: normalize(i.name)):
         yield ctx.at(ind, "name", "indicator-duplicate", f"三级指标“{ind.name}”与 {first.cells.get('name', '')} 的指标"
                      "重复。请删除重复的行，或改用能区分的指标名称。", ind.name)
-

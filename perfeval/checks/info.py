@@ -80,4 +80,3 @@ def group_duplicates(ctx: Context) -> Iterator[Problem]:
     for person, first in repeats(ctx.project.members, lambda p: p.name):
         yield ctx.at(person, "name", "group-member-duplicate", f"“{person.name}”在评价工作组中出现不止一次"
                      f"（另见 {first.cells.get('name', '')}）。请删除重复的姓名。", person.name)
-

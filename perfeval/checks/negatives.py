@@ -35,4 +35,3 @@ def numbers_not_negative(ctx: Context) -> Iterator[Problem]:
     if weight is not None and weight < 0:
         yield ctx.info("预算执行率分值", "number-negative", f"预算执行率分值为负数（{fmt.trim(weight)}）。请填写 0 至 "
                        "100 之间的分值，或留空使用默认分值。", weight)
-

@@ -176,4 +176,3 @@ def deviation_explained(ctx: Context) -> Iterator[Problem]:
                          f"{percent(ctx.config.overachieve_ratio)} 以上，但未填写偏差原因分析及改进措施。请说明大幅"
                          "超额完成的原因（如年度指标值设定偏低）；如需按偏离度"
                          "调减得分，可在自评得分中填写调减后的分数。")
-

@@ -37,4 +37,3 @@ def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
         return SEVERITIES.index(p.severity), sheet_rank, cell_position(p.cell)
 
     return sorted(problems, key=key)
-

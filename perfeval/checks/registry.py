@@ -111,4 +111,3 @@ def check_project(project: m.Project, card: m.ScoreCard, config: Config | None =
         for p in check(ctx):
             found.setdefault((p.code, p.sheet, p.cell, p.message), p)
     return list(found.values())
-

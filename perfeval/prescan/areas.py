@@ -73,7 +73,7 @@ class Area:
             self.parser.Parse(data, final)
         except expat.ExpatError as exc:
             raise Refused("file-unreadable", f"文件的部件 {self.part} 不是规范的 XML（第 {exc.lineno} 行出错），"
-                           "可能已损坏或不是 Excel/WPS 保存的。请用 Excel 或 WPS 打开后重新保存再提交。") from None
+                          "可能已损坏或不是 Excel/WPS 保存的。请用 Excel 或 WPS 打开后重新保存再提交。") from None
 
     def _doctype(self, *args) -> None:
         raise Refused("file-xml-entities", ENTITY_MESSAGE.format(part=self.part))
@@ -205,8 +205,8 @@ def refuse_area(sheet: str, box: Box) -> None:
     # may hold one).
     where, sheet = (f"文件的部件 {sheet} ", "") if "/" in sheet else (f"工作表“{sheet}”", sheet)
     raise Refused("sheet-too-large", f"{where}的内容从 {a1(box.r0, box.c0)} 延伸到 {far}，范围达 "
-                   f"{box.r1 - box.r0 + 1} 行 × {box.c1 - box.c0 + 1} 列，超出读取上限（{MAX_SHEET_CELLS:,} 个单元格）。"
-                   f"请删除远离表格的单元格内容（如 {far}）或多余的行、列后重新提交。", sheet, far if sheet else "")
+                  f"{box.r1 - box.r0 + 1} 行 × {box.c1 - box.c0 + 1} 列，超出读取上限（{MAX_SHEET_CELLS:,} 个单元格）。"
+                  f"请删除远离表格的单元格内容（如 {far}）或多余的行、列后重新提交。", sheet, far if sheet else "")
 
 
 def check_areas(result: Prescan, boxes: dict[str, Box], book_limit: bool) -> None:
@@ -218,6 +218,4 @@ def check_areas(result: Prescan, boxes: dict[str, Box], book_limit: bool) -> Non
             refuse_area(sheet, box)
     if book_limit and total > MAX_BOOK_CELLS:
         raise Refused("sheet-too-large", f"各工作表的内容范围合计达 {total:,} 个单元格，超出读取上限（{MAX_BOOK_CELLS:,}）。"
-                       "请删除多余的工作表、行或列后重新提交。")
-
-
+                      "请删除多余的工作表、行或列后重新提交。")

@@ -22,8 +22,7 @@ CORRUPT_ZIP = "文件已损坏（压缩包不完整或有错误，常见于下�
 
 def too_large(detail: str) -> Refused:
     return Refused("file-too-large", f"文件解压后过大（{detail}），疑似“压缩炸弹”，为安全起见未读取。"
-                    f"正常填写的模板解压后不到 {MAX_UNCOMPRESSED // 2**20} MB。请提交用标准模板填写的工作簿。")
-
+                   f"正常填写的模板解压后不到 {MAX_UNCOMPRESSED // 2**20} MB。请提交用标准模板填写的工作簿。")
 
 
 def read_member(raw, info: zipfile.ZipInfo, limit: int) -> bytes:
@@ -90,4 +89,3 @@ def _pieces(raw, size: int, inflater):
             yield inflater.flush()
         except zlib.error:
             raise Refused("file-unreadable", CORRUPT_ZIP) from None
-

@@ -4,11 +4,12 @@ cell records (for its cell area) and FILEPASS record."""
 from __future__ import annotations
 
 import struct
+from datetime import datetime
 from pathlib import Path
 
 from .areas import Box, check_areas
 from .outcome import KIND_XLS, Prescan, Refused, not_sheet
-from .saved import ole_saved_time
+from .saved import MAX_PROPERTY_BYTES, SUMMARY_STREAM, summary_saved_time
 
 _FREE, _END = 0xFFFFFFFF, 0xFFFFFFFE
 _BIFF_CELLS = {0x0006, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6}  # FORMULA NUMBER LABEL BOOLERR RK LABELSST RSTRING
@@ -93,10 +94,10 @@ def scan_ole(path: Path, result: Prescan) -> str:
         names = cfb.names()
     except (ValueError, struct.error, IndexError, OSError):
         raise Refused("file-unreadable", "文件已损坏（OLE 复合文档结构有误），无法读取。请用 Excel 或 WPS 重新保存为 .xlsx 后提交。"
-                       ) from None
+                      ) from None
     if {"EncryptionInfo", "EncryptedPackage"} & names:
         raise Refused("file-encrypted", "工作簿设有打开密码，无法读取。请取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码）"
-                       "后重新提交。")
+                      "后重新提交。")
     book = "Workbook" if "Workbook" in names else "Book" if "Book" in names else None
     if book is None:
         if "WordDocument" in names:
@@ -108,11 +109,21 @@ def scan_ole(path: Path, result: Prescan) -> str:
         stream = cfb.stream(book)
     except (ValueError, StopIteration, struct.error):
         raise Refused("file-unreadable", "文件已损坏（工作簿数据不完整），无法读取。请用 Excel 或 WPS 重新保存为 .xlsx 后提交。"
-                       ) from None
+                      ) from None
     check_areas(result, _biff_boxes(stream), book_limit=True)
-    result.saved_at = ole_saved_time(cfb)
+    result.saved_at = _saved_time(cfb)
     return KIND_XLS
 
+
+def _saved_time(cfb: Cfb) -> datetime | None:
+    """When the SummaryInformation stream says the file was last saved; None when it has no such stream."""
+    try:
+        if SUMMARY_STREAM not in cfb.names():
+            return None
+        data = cfb.stream(SUMMARY_STREAM)[:MAX_PROPERTY_BYTES]
+    except (ValueError, StopIteration, struct.error, OverflowError, OSError):
+        return None
+    return summary_saved_time(data)
 
 
 def _biff_boxes(stream: bytes) -> dict[str, Box]:

@@ -43,5 +43,4 @@ def not_sheet(what: str) -> Refused:
 
 
 ENTITY_MESSAGE = ("文件的部件 {part} 含有 XML 文档类型或实体声明（<!DOCTYPE、<!ENTITY），Excel、WPS 保存的文件不会有，"
-                   "可能是恶意构造的文件，为安全起见未读取。请用 Excel 或 WPS 打开后重新保存再提交。")
-
+                  "可能是恶意构造的文件，为安全起见未读取。请用 Excel 或 WPS 打开后重新保存再提交。")

@@ -6,12 +6,8 @@ from __future__ import annotations
 import re
 import struct
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
 
 from .outcome import KIND_DOCX, KIND_ODS, KIND_XLSX
-
-if TYPE_CHECKING:
-    from .ole import Cfb
 
 PROPERTY_PARTS = {KIND_XLSX: "docprops/core.xml", KIND_DOCX: "docprops/core.xml", KIND_ODS: "meta.xml"}  # lower case
 MAX_PROPERTY_BYTES = 2**20  # a core.xml or meta.xml has a few hundred bytes
@@ -49,18 +45,16 @@ def parse_saved_time(text: str) -> datetime | None:
         return None
     return value if value >= EARLIEST_SAVE else None
 
-_SUMMARY_STREAM = "\x05SummaryInformation"
+SUMMARY_STREAM = "\x05SummaryInformation"  # in an OLE2 file
 _FMTID_SUMMARY = bytes.fromhex("e0859ff2f94f6810ab9108002b27b3d9")  # {F29F85E0-4FF9-1068-AB91-08002B27B3D9}
 _PIDSI_LASTSAVE_DTM, _VT_FILETIME = 0x0D, 0x40
 _FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
 
 
-def ole_saved_time(cfb: Cfb) -> datetime | None:
-    """PIDSI_LASTSAVE_DTM of the SummaryInformation property set ([MS-OLEPS]); None when absent or unreadable."""
+def summary_saved_time(data: bytes) -> datetime | None:
+    """PIDSI_LASTSAVE_DTM of a SummaryInformation property set ([MS-OLEPS], the stream's first bytes); None when
+    absent or unreadable."""
     try:
-        if _SUMMARY_STREAM not in cfb.names():
-            return None
-        data = cfb.stream(_SUMMARY_STREAM)[:MAX_PROPERTY_BYTES]
         sets = struct.unpack_from("<I", data, 24)[0]
         for n in range(min(sets, 8)):
             fmtid, start = data[28 + 20 * n:44 + 20 * n], struct.unpack_from("<I", data, 44 + 20 * n)[0]
@@ -78,4 +72,3 @@ def ole_saved_time(cfb: Cfb) -> datetime | None:
     except (ValueError, StopIteration, struct.error, OverflowError, OSError):
         return None
     return None
-

@@ -52,12 +52,12 @@ def _scan(path: Path, result: Prescan, every_sheet: bool = False, word: bool = F
             head = fh.read(4096)
     except OSError as exc:
         raise Refused("file-unreadable", f"无法打开文件（{exc.strerror or type(exc).__name__}）。"
-                       "请确认文件未被其他程序占用、有读取权限后重试。") from None
+                      "请确认文件未被其他程序占用、有读取权限后重试。") from None
     if size == 0:
         raise Refused("file-empty", "文件是空的（0 字节），可能在保存或传输时出错。请重新保存工作簿后再提交。")
     if size > MAX_FILE_BYTES:
         raise Refused("file-oversized", f"文件大小 {size / 2**20:.0f} MB，超出读取上限 {MAX_FILE_BYTES // 2**20} MB"
-                       "（填好的模板通常不到 1 MB）。请删除多余的工作表、图片或行后重新提交。")
+                      "（填好的模板通常不到 1 MB）。请删除多余的工作表、图片或行后重新提交。")
     if head.startswith(ZIP_MAGICS):
         return scan_zip(path, result, every_sheet, word)
     if head.startswith(OLE_MAGIC):
@@ -98,4 +98,3 @@ def _is_text(head: bytes) -> bool:
             if all(ch.isprintable() or ch in "\t\r\n\f" for ch in text):
                 return True
     return False
-

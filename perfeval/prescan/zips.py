@@ -77,7 +77,6 @@ def scan_zip(path: Path, result: Prescan, every_sheet: bool = False, word: bool 
         return kind
 
 
-
 _NOT_SHEETS = re.compile(r"^(\[Content_Types\]\.xml|_rels/|docProps/|customXml/|xl/(_rels/|theme/|charts/|drawings/|"
                          r"media/|printerSettings/|externalLinks/|styles\.xml|sharedStrings\.xml|workbook\.xml|calcChain\.xml))",
                          re.I)
@@ -124,12 +123,12 @@ def _zip_kind(names: set[str], mimetype: bytes, word: bool = False) -> str:
         return KIND_ODS
     if mimetype.startswith(b"application/vnd.oasis.opendocument"):
         raise Refused("file-not-spreadsheet", "这是 OpenDocument 文字或演示文件，不是电子表格。"
-                       "请提交用标准填报模板填写的工作簿（.xlsx）。")
+                      "请提交用标准填报模板填写的工作簿（.xlsx）。")
     if "xl/workbook.xml" in lower:
         return KIND_XLSX
     if "xl/workbook.bin" in lower:
         raise Refused("file-not-spreadsheet", "这是 Excel 二进制工作簿（.xlsb），本工具不读取该格式。"
-                       "请用 Excel 打开后“另存为”.xlsx 格式再提交。")
+                      "请用 Excel 打开后“另存为”.xlsx 格式再提交。")
     if "word/document.xml" in lower:
         if word:
             return KIND_DOCX
@@ -137,5 +136,3 @@ def _zip_kind(names: set[str], mimetype: bytes, word: bool = False) -> str:
     if "ppt/presentation.xml" in lower:
         raise not_sheet("PowerPoint 演示文稿")
     raise Refused("file-not-spreadsheet", "这是一个压缩包，不是电子表格。请解压后提交其中用标准模板填写的工作簿（.xlsx）。")
-
-

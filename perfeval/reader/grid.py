@@ -28,7 +28,6 @@ class Grid:
         return ""
 
 
-
 def fill_down(rows: list[list[Any]], merged: Range, columns: set[int]) -> None:
     """The range's top-left value in its empty cells of ``columns``."""
     (r0, c0), (r1, c1) = merged
@@ -52,4 +51,3 @@ def range_text(merged: Range) -> str:
 def is_empty(grid: Grid) -> bool:
     """Nothing in any cell, not even a header (and no formula without a value)."""
     return not grid.no_value and not any(cell_text(raw) for row in grid.rows for raw in row)
-

@@ -201,5 +201,3 @@ class SheetReader(TableReader):
                         return
         self.problem("template-version-missing", "未找到“模板版本”（可能不是用标准模板填写的），已按 "
                      f"{m.TEMPLATE_VERSION} 版读取。", m.SHEET_GUIDE)
-
-

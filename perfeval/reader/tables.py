@@ -89,4 +89,3 @@ class TableReader(CellReader):
         self.problem("unit-unknown", f"表头中的金额单位“{unit}”无法识别，应为元、万元或亿元。", grid.name,
                      a1(header_row, col), unit)
         return None
-

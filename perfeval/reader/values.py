@@ -82,4 +82,3 @@ class CellReader:
 def parse_points(value: Any) -> Decimal:
     """分值, 自评得分 and 预算执行率分值: a number, perhaps followed by its unit, 分."""
     return parse_number(value, "分")
-

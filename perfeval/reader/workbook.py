@@ -59,13 +59,11 @@ def _clip_merged(rows: list[list[Any]], merged) -> list[Range]:
     return clipped
 
 
-
 @dataclass
 class ReadResult:
     project: m.Project | None  # None when the file could not be read at all
     problems: list[Problem]
     blank: bool = False  # the blank template: nothing filled in
-
 
 
 class _Reader(SheetReader):
@@ -149,7 +147,6 @@ def _is_panic(exc: BaseException) -> bool:
 def _short(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:120]
-
 
 
 def _is_blank(project: m.Project) -> bool:

@@ -30,7 +30,8 @@ from perfeval.model import (STATUS_MISSED, STATUS_OVER, STATUS_QUAL_FULL, STATUS
                             ScoreCard)
 from perfeval.problems import ERROR, Problem, count_by_severity
 
-from . import clean, fastdocx, filled_on, shown_actual, with_unit
+from . import fastdocx
+from .common import clean, filled_on, shown_actual, with_unit
 from .fastdocx import PreparedDocx
 
 OUTLINES = ("seed", "national")
