@@ -12,7 +12,7 @@ import re
 import unicodedata
 from typing import Any, Iterable
 
-SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u3000]+")  # every kind of space, full-width and zero-width too
+SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u3000]+")  # every kind of space, full-width and zero-width (parse too)
 _LABEL_UNIT = re.compile(r"[(（]([^()（）]*)[)）]$")
 _A1 = re.compile(r"([A-Z]+)(\d+)")
 _POSITION = re.compile(r"([A-Z]*)(\d*)")

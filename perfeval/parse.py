@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from .cells import SPACES
+
 HUNDRED = Decimal(100)
 
 
@@ -31,14 +33,13 @@ _CHAR_MAP = str.maketrans({
     "≧": "≥", "≦": "≤", "═": "=", "﹦": "=", "＝": "=", "−": "-", "—": "-", "–": "-", "－": "-",
     "％": "%", "﹪": "%", "（": "(", "）": ")", "，": ",", "。": ".", "\u3000": " ",
 })
-_SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u3000]+")
 
 
 def normalize(text: str) -> str:
     """Full-width to half-width, operator look-alikes unified, every kind of space removed."""
     text = unicodedata.normalize("NFKC", text).translate(_CHAR_MAP)
     text = text.replace(">=", "≥").replace("<=", "≤").replace("=>", "≥").replace("=<", "≤")
-    return _SPACES.sub("", text)
+    return SPACES.sub("", text)
 
 
 def cell_text(value) -> str:
