@@ -222,8 +222,12 @@ class Config:
     source: str = ""  # the file it came from, "" for the defaults
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], source: str = "") -> "Config":
-        return cls(_validate(data), source)
+    def from_dict(cls, data: dict[str, Any], source: str = "", base: Path | None = None) -> "Config":
+        """The configuration ``data`` says, validated; relative file names taken from the folder ``base``."""
+        valid = _validate(data)
+        if base is not None:
+            _resolve_paths(valid, base)
+        return cls(valid, source)
 
     # ---- scoring, as Decimals ----
     @property
@@ -328,9 +332,7 @@ def load_config(path: str | Path | None = None, cwd: Path | None = None) -> Conf
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"配置文件 {path} 格式错误：{exc}") from None
-    config = Config.from_dict(data, str(path))
-    _resolve_paths(config.data, path.parent)
-    return config
+    return Config.from_dict(data, str(path), base=path.parent)
 
 
 # Keys naming a file: a relative path is taken from the configuration file's folder, wherever the command runs.

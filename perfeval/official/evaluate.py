@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from ..checks import cell_position, check_project
+from ..cells import cell_position
+from ..checks import check_project
 from ..config import Config
 from ..model import ScoreCard
 from ..problems import SEVERITIES, Problem
