@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from . import fmt
+from .cells import span
 from .model import SHEET_FUNDING, Project, ScoreCard
 from .parse import GE, GT, KIND_NUMBER, MONEY_SCALE, normalize
 from .problems import INFO, WARNING, place
@@ -104,8 +105,6 @@ def money_signs(rate: Decimal | None, scored: Sequence[tuple[Decimal, Decimal | 
 
 
 def _spent_cell(project: Project) -> str:
-    from .checks import span
-
     rows = [row for row in project.funding if row.spent is not None] or [
         row for row in [project.funding_total] if row is not None]
     return span(row.cells.get("spent", "") for row in rows)

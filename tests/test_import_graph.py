@@ -22,9 +22,7 @@ CYCLES_ALLOWED = {
 }
 LONG_MODULES_ALLOWED = {
     "perfeval/batch.py",  # becomes a package (the spine)
-    "perfeval/mail.py",  # becomes a package
     "perfeval/summary.py",  # its XlsxWriter fast path moves behind a seam
-    "perfeval/template.py",  # split with the approved targets
 }
 
 
@@ -41,7 +39,11 @@ def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
     """The perfeval modules ``name`` (at ``path``) imports, anywhere in its code."""
     is_package = path.name == "__init__.py"
     found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    typing_only = {id(n) for block in ast.walk(tree) if _is_type_checking(block) for n in ast.walk(block)}
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
@@ -53,6 +55,15 @@ def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
             for alias in node.names:  # a submodule, or a name the package's __init__ holds
                 found.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base)
     return {m for m in found if m in known and m != name}
+
+
+def _is_type_checking(node: ast.AST) -> bool:
+    """An ``if TYPE_CHECKING:`` block (``typing.TYPE_CHECKING`` too)."""
+    if not isinstance(node, ast.If):
+        return False
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
 def import_graph() -> dict[str, set[str]]:

@@ -14,7 +14,9 @@ from pathlib import Path
 
 from ..model import SHEET_INDICATORS
 from ..parse import cell_text
-from ..reader import HEADER_SEARCH_ROWS, _Reader, label_of
+from ..cells import label_of
+from ..reader import _Reader
+from ..reader.tables import HEADER_SEARCH_ROWS
 from ..template import ID_HEADER
 from .model import IDENTITY_LABELS, ApprovedIndicator, ApprovedProject
 

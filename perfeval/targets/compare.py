@@ -17,7 +17,7 @@ from ..identity import name_key, normalise_name, normalise_year, project_identit
 from ..model import SHEET_FUNDING, SHEET_INDICATORS, SHEET_INFO, Indicator, Project
 from ..parse import ParseError, _nature_op, canonical_unit, cell_text, normalize, parse_target
 from ..problems import Problem
-from ..reader import parse_a1
+from ..cells import parse_a1
 from .carried import carries_targets, read_returned
 from .model import IDENTITY_LABELS, ApprovedIndicator, ApprovedProject, Targets, standard_levels
 

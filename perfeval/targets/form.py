@@ -14,7 +14,7 @@ from decimal import Decimal
 from ..model import SOURCE_CARRIED, SOURCE_CURRENT, SOURCE_OTHER, SOURCE_TOTAL
 from ..parse import ParseError, cell_text, parse_money
 from ..problems import Problem
-from ..reader import a1, label_of, split_label
+from ..cells import a1, label_of, split_label
 from .listfile import INDICATOR_REQUIRED, read_indicator
 from .model import ApprovedProject
 from .workbook import TargetsReader

@@ -12,7 +12,7 @@ from ..identity import normalise_name
 from ..model import FUNDING_SOURCES
 from ..parse import parse_money
 from ..problems import Problem
-from ..reader import a1, label_of
+from ..cells import a1, label_of
 from .model import INDICATOR_FIELDS, ApprovedIndicator, ApprovedProject, standard_levels
 from .workbook import TargetsReader
 
