@@ -22,11 +22,12 @@ from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .checks import sheet_label, sort_problems
+from .cells import sheet_label
+from .checks import sort_problems
 from .fileio import atomic_path
 from .marker import OUTPUT_PROPERTY
 from .problems import ERROR, INFO, SEVERITIES, WARNING, Problem
-from .render import display_width, row_height, wrapped_lines
+from .render.common import display_width, row_height, wrapped_lines
 
 ANNOTATABLE = (".xlsx", ".xlsm")
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")

@@ -49,6 +49,22 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "workers": 0,
         "scheduler": "",
     },
+    "targets": {
+        "password": "",  # sheet-protection password of prepared workbooks; empty: protected without one
+        "output": "prepared",  # where `perfeval prepare` writes
+    },
+    "warnings": {  # the warning signs (复核提示) of review.md
+        "progress_gap": 0.2,
+        "full_marks_rate": 0.8,
+        "unit_all_full_min": 3,
+        "copied_min": 4,
+        "disabled": [],
+    },
+    "review": {  # the spot-check round trip (抽查复核)
+        "fraction": 0.2,
+        "by": "主管部门",
+        "threshold": 10,
+    },
     "mail": {
         "smtp_host": "",
         "smtp_port": 25,
@@ -70,6 +86,7 @@ CHOICES = {
     ("scoring", "reverse_formula"): ("ratio", "linear"),
     ("report", "outline"): ("seed", "national"),
     ("mail", "tls"): ("starttls", "ssl", "none"),
+    ("review", "by"): ("主管部门", "实施单位"),
 }
 
 # Tables whose keys are free (a label or a department), with the type each value must have.
@@ -77,7 +94,7 @@ FREE_TABLES = {"limits": int, ("scoring", "level1_weights"): (int, float), ("sco
                ("mail", "departments"): str}
 
 # Numeric keys whose default is whole but where a fraction is meaningful (7.5 points).
-FRACTIONAL = {("scoring", "execution_weight")}
+FRACTIONAL = {("scoring", "execution_weight"), ("review", "threshold")}
 
 # The second accepted level-1 split (财预〔2021〕101号, with 成本指标 as its own level 1).
 COST_SPLIT = {"成本指标": 20, "产出指标": 40, "效益指标": 20, "满意度指标": 10}
@@ -152,6 +169,28 @@ def _check_ranges(merged: dict[str, dict[str, Any]]) -> None:
     if merged["run"]["workers"] < 0:
         raise ConfigError("配置项 run.workers 不能为负数")
     _check_weights_total(s)
+    _check_review(merged["warnings"], merged["review"])
+
+
+def _check_review(warnings: dict[str, Any], review: dict[str, Any]) -> None:
+    """The thresholds of the warning signs and of the spot check, and the codes of signs switched off."""
+    from .signs import SIGN_CATALOGUE
+
+    if warnings["progress_gap"] < 0:
+        raise ConfigError("配置项 warnings.progress_gap 不能为负数")
+    if not 0 < warnings["full_marks_rate"] <= 1:
+        raise ConfigError("配置项 warnings.full_marks_rate 应在 0 与 1 之间")
+    for key in ("unit_all_full_min", "copied_min"):
+        if warnings[key] < 1:
+            raise ConfigError(f"配置项 warnings.{key} 应至少为 1")
+    unknown = [code for code in warnings["disabled"] if code not in SIGN_CATALOGUE]
+    if unknown:
+        raise ConfigError(f"配置项 warnings.disabled 中的 {'、'.join(unknown)} 不是复核提示的代码"
+                          f"（可用：{', '.join(SIGN_CATALOGUE)}）")
+    if not 0 < review["fraction"] <= 1:
+        raise ConfigError("配置项 review.fraction 应大于 0、不大于 1")
+    if review["threshold"] < 0:
+        raise ConfigError("配置项 review.threshold 不能为负数")
 
 
 def _points(value: float | int | Decimal) -> str:
@@ -183,8 +222,12 @@ class Config:
     source: str = ""  # the file it came from, "" for the defaults
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], source: str = "") -> "Config":
-        return cls(_validate(data), source)
+    def from_dict(cls, data: dict[str, Any], source: str = "", base: Path | None = None) -> "Config":
+        """The configuration ``data`` says, validated; relative file names taken from the folder ``base``."""
+        valid = _validate(data)
+        if base is not None:
+            _resolve_paths(valid, base)
+        return cls(valid, source)
 
     # ---- scoring, as Decimals ----
     @property
@@ -237,6 +280,22 @@ class Config:
     def mail(self) -> dict[str, Any]:
         return self.data["mail"]
 
+    @property
+    def targets(self) -> dict[str, Any]:
+        return self.data["targets"]
+
+    @property
+    def warnings(self) -> dict[str, Any]:
+        return self.data["warnings"]
+
+    @property
+    def review(self) -> dict[str, Any]:
+        return self.data["review"]
+
+    def number(self, table: str, key: str) -> Decimal:
+        """A numeric setting as an exact Decimal (0.2 stays 0.2)."""
+        return _dec(self.data[table][key])
+
     def digest(self) -> str:
         """A hash of everything that changes results (not where the run reads or writes, nor mail settings)."""
         relevant = {k: v for k, v in self.data.items() if k in ("scoring", "limits", "report")}
@@ -273,9 +332,7 @@ def load_config(path: str | Path | None = None, cwd: Path | None = None) -> Conf
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"配置文件 {path} 格式错误：{exc}") from None
-    config = Config.from_dict(data, str(path))
-    _resolve_paths(config.data, path.parent)
-    return config
+    return Config.from_dict(data, str(path), base=path.parent)
 
 
 # Keys naming a file: a relative path is taken from the configuration file's folder, wherever the command runs.

@@ -36,6 +36,15 @@ def safe_name(text: str, max_len: int = 80, fallback: str = "未命名") -> str:
     return text
 
 
+def unique_name(base: str, used: set[str]) -> str:
+    """``base``, or ``base_2``, ``base_3`` … the first not in ``used`` (compared case-folded); added to ``used``."""
+    name, n = base, 2
+    while name.casefold() in used:
+        name, n = f"{base}_{n}", n + 1
+    used.add(name.casefold())
+    return name
+
+
 @contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it replaces ``target`` in one rename."""

@@ -21,7 +21,7 @@ SHEET_SPENDING = "支出明细"
 SHEET_INDICATORS = "绩效指标"
 SHEET_VOLUMES = "业务量"
 
-TEMPLATE_VERSION = "1.0"
+TEMPLATE_VERSION = "1.1"  # 1.1: the optional 基本信息 label 项目编码
 
 # The fixed vocabulary of the standard workbook (domain.md, "Indicator structure"; input-workbook.md).
 LEVEL2_BY_LEVEL1: dict[str, tuple[str, ...]] = {
@@ -33,8 +33,8 @@ LEVEL2_BY_LEVEL1: dict[str, tuple[str, ...]] = {
 ROLES = ("组长", "副组长", "组员")
 NATURES = ("正向", "反向", "等于", "定性")
 # 基本信息 labels, in the template's order, and those that must be filled.
-INFO_LABELS = ("评价年度", "项目名称", "主管部门", "实施单位", "项目负责人", "联系人", "联系电话", "联系邮箱", "项目背景",
-               "年度总体目标", "总体目标完成情况", "评价工作开展情况", "预算执行偏差原因", "预算执行率分值", "综合评价结论",
+INFO_LABELS = ("评价年度", "项目名称", "项目编码", "主管部门", "实施单位", "项目负责人", "联系人", "联系电话", "联系邮箱",
+               "项目背景", "年度总体目标", "总体目标完成情况", "评价工作开展情况", "预算执行偏差原因", "预算执行率分值", "综合评价结论",
                "存在问题及改进建议", "其他需要说明的问题")
 REQUIRED_INFO_LABELS = ("评价年度", "项目名称", "主管部门", "实施单位", "项目背景", "年度总体目标")
 

@@ -6,12 +6,13 @@ Pure functions, no I/O. Every number comes back as a Decimal; anything that cann
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+
+from .cells import SPACES
 
 HUNDRED = Decimal(100)
 
@@ -32,14 +33,13 @@ _CHAR_MAP = str.maketrans({
     "≧": "≥", "≦": "≤", "═": "=", "﹦": "=", "＝": "=", "−": "-", "—": "-", "–": "-", "－": "-",
     "％": "%", "﹪": "%", "（": "(", "）": ")", "，": ",", "。": ".", "\u3000": " ",
 })
-_SPACES = re.compile(r"[\s\u00a0\u2000-\u200b\u3000]+")
 
 
 def normalize(text: str) -> str:
     """Full-width to half-width, operator look-alikes unified, every kind of space removed."""
     text = unicodedata.normalize("NFKC", text).translate(_CHAR_MAP)
     text = text.replace(">=", "≥").replace("<=", "≤").replace("=>", "≥").replace("=<", "≤")
-    return _SPACES.sub("", text)
+    return SPACES.sub("", text)
 
 
 def cell_text(value) -> str:
@@ -158,7 +158,6 @@ def parse_money(value, column_unit: str = "万元", result_unit: str = "万元")
 # ---- targets and actuals ---------------------------------------------------------------------------------
 
 GE, GT, EQ, LE, LT = "≥", ">", "=", "≤", "<"
-POSITIVE_OPS = (GE, GT, EQ)
 REVERSE_OPS = (LE, LT)
 
 KIND_NUMBER = "number"
@@ -413,7 +412,3 @@ def date_not_later(actual: tuple[int, int, int | None], deadline: tuple[int, int
     if actual[2] is None or deadline[2] is None:
         return actual[:2] <= deadline[:2]
     return actual <= deadline
-
-
-def month_end(year: int, month: int) -> int:
-    return calendar.monthrange(year, month)[1]

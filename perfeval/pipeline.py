@@ -7,59 +7,25 @@ runs :func:`evaluate_file`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .config import Config
+from .evaluation import Evaluation
 from .fileio import safe_name, write_text
-from .model import SHEET_INDICATORS, SHEET_INFO, Project, ScoreCard
+from .model import SHEET_INDICATORS, SHEET_INFO, Project
 from .packed import Packed
-from .problems import Problem, count_by_severity, has_errors
-from .results import (INFO_KEYS, SOURCE_STANDARD, STATUS_HAS_ERRORS, STATUS_OK, STATUS_SKIPPED, STATUS_UNREADABLE,
-                      Figures, FileResult, ProjectInfo, exact)
-# A file's statuses and source kinds are the result's (perfeval.results); still importable from here.
-from .results import PROJECT_STATUSES, SOURCE_OFFICIAL, STATUS_LABELS, STATUS_SUPERSEDED  # noqa: F401
+from .results import INFO_KEYS, Figures, FileResult, ProjectInfo, exact
 
 
-@dataclass
-class Evaluation:
-    """What one workbook gave: its project (None when unreadable), its score card and its problems."""
+def evaluate(path: str | Path, config: Config, name: str | None = None, targets=None) -> Evaluation:
+    """Read, score and check one workbook. Never raises for bad input.
 
-    source: Path
-    name: str  # the file name as shown to people
-    project: Project | None
-    card: ScoreCard | None
-    problems: list[Problem]
-    blank: bool = False
-    outputs: dict[str, str] = field(default_factory=dict)  # kind -> path relative to the output folder
-    part: str = ""  # the sheet or Word table (表N) of a file holding several projects
-    source_kind: str = SOURCE_STANDARD
-    official: Any = None  # an official source's table and the unit's own figures (official.figures.OfficialTable)
-
-    @property
-    def status(self) -> str:
-        if self.blank:
-            return STATUS_SKIPPED
-        if self.project is None:
-            return STATUS_UNREADABLE
-        return STATUS_HAS_ERRORS if has_errors(self.problems) else STATUS_OK
-
-    @property
-    def from_word(self) -> bool:
-        """A project read from a Word table: its problems are listed, there is no workbook to mark up."""
-        return self.official is not None and self.official.grid.kind == "word"
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return count_by_severity(self.problems)
-
-
-def evaluate(path: str | Path, config: Config, name: str | None = None) -> Evaluation:
-    """Read, score and check one workbook. Never raises for bad input."""
+    A workbook carrying approved targets, or matching a project of ``targets`` (a perfeval.targets.Targets), is
+    compared against them (targets.md, "On return")."""
     from .checks import check_project, sort_problems
     from .reader import read_workbook
     from .scoring import score_project
+    from .targets.compare import approved_problems
 
     path = Path(path)
     result = read_workbook(path, name or path.name)
@@ -67,20 +33,22 @@ def evaluate(path: str | Path, config: Config, name: str | None = None) -> Evalu
         return Evaluation(path, name or path.name, result.project, None, result.problems, result.blank)
     card = score_project(result.project, config)
     checked = check_project(result.project, card, config, known=result.problems)
+    checked += approved_problems(path, name or path.name, result.project, targets)
     problems = sort_problems(result.problems + checked)
     return Evaluation(path, name or path.name, result.project, card, problems)
 
 
-def evaluate_file(path: str | Path, config: Config, name: str | None = None) -> list[Evaluation]:
-    """Every project of one file: a standard workbook gives one; a workbook or Word document of official 自评表
-    one per table (perfeval.official). The tool's own outputs are skipped. Never raises for bad input."""
+def evaluate_file(path: str | Path, config: Config, name: str | None = None, targets=None) -> list[Evaluation]:
+    """Every project of one file: a standard workbook gives one (compared with ``targets`` as :func:`evaluate`
+    does); a workbook or Word document of official 自评表 one per table (perfeval.official). The tool's own outputs
+    are skipped. Never raises for bad input."""
     from .marker import output_kind
     from .official import evaluate_official, is_word
 
     path = Path(path)
     if output_kind(path) or is_word(path):
         return evaluate_official(path, config, name)
-    ev = evaluate(path, config, name)
+    ev = evaluate(path, config, name, targets)
     missing = {p.sheet for p in ev.problems if p.code == "sheet-missing"}
     if ev.project is None or not {SHEET_INFO, SHEET_INDICATORS} <= missing:
         return [ev]

@@ -90,6 +90,27 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "official-grade-differs": (WARNING, "自评表的评价等级与规则等级不一致"),
     "official-weight-label-differs": (WARNING, "一级指标标注的分值与其下各指标分值合计不符"),
     "official-no-weights": (ERROR, "自评表没有分值列，无法评分"),
+    # approved targets (targets.md): the targets themselves
+    "targets-no-indicators": (ERROR, "批复目标中的项目没有指标"),
+    "targets-dimension-missing": (ERROR, "批复目标缺少产出、效益或满意度指标"),
+    "cost-target-at-least": (WARNING, "成本或时限目标写成了“不低于”"),
+    "targets-percent-over-100": (WARNING, "不低于型百分比目标超过100%"),
+    "targets-duplicate-project": (ERROR, "目标清单中项目重复"),
+    "targets-orphan-indicator": (ERROR, "指标所属的项目不在项目表中"),
+    "targets-department-assumed": (INFO, "申报表没有主管部门，按实施单位填写"),
+    # approved targets: a returned workbook against them
+    "approved-target-changed": (ERROR, "批复的绩效指标被修改"),
+    "approved-indicator-deleted": (ERROR, "批复的绩效指标被删除"),
+    "indicator-not-approved": (WARNING, "新增了未经批复的指标"),
+    "approved-budget-changed": (ERROR, "年初预算数与批复不一致"),
+    "approved-identity-changed": (ERROR, "项目基本信息与批复不一致"),
+    "project-not-returned": (WARNING, "项目未报送填报表"),
+    # a filled 复核底稿 (perfeval review collect)
+    "review-score-missing": (ERROR, "复核得分未填写"),
+    "review-score-out-of-range": (ERROR, "复核得分超出分值范围"),
+    "review-deduction-no-reason": (ERROR, "复核扣分未说明原因"),
+    "review-readonly-changed": (ERROR, "复核底稿的只读列被修改"),
+    "review-key-unknown": (ERROR, "复核底稿的行与抽查项目对不上"),
 }
 
 
@@ -112,15 +133,19 @@ class Problem:
 
     @property
     def where(self) -> str:
-        """``sheet!cell`` as a spreadsheet user writes it; a Word table's place as ``表2 第5行第3列``."""
-        if self.sheet and self.cell:
-            return f"{self.sheet} {self.cell}" if self.cell.startswith("第") else f"{self.sheet}!{self.cell}"
-        return self.sheet
+        return place(self.sheet, self.cell)
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["severity"] = self.severity
         return {k: data[k] for k in ("file", "sheet", "cell", "code", "severity", "message", "value")}
+
+
+def place(sheet: str, cell: str) -> str:
+    """``sheet!cell`` as a spreadsheet user writes it; a Word table's place as ``表2 第5行第3列``."""
+    if sheet and cell:
+        return f"{sheet} {cell}" if cell.startswith("第") else f"{sheet}!{cell}"
+    return sheet
 
 
 def count_by_severity(problems: list[Problem]) -> dict[str, int]:

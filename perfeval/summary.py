@@ -41,8 +41,8 @@ GRADES = ("优", "良", "中", "差")
 
 SHEET_PROJECTS = "项目汇总"
 SHEET_DEPARTMENTS = "部门汇总"
-SHEET_INDICATORS = "指标明细"
-SHEET_SPENDING = "支出明细"
+SHEET_INDICATOR_DETAILS = "指标明细"
+SHEET_SPENDING_DETAILS = "支出明细"
 SHEET_VOLUMES = "业务量汇总"
 SHEET_PROBLEMS = "问题清单"
 SHEET_CHARTS = "图表"
@@ -335,8 +335,8 @@ def write_summary(path: str | Path, entries: list[ManifestEntry], config: Config
         book.wb.set_custom_property(DIGEST_PROPERTY, digest)
         book.table(SHEET_PROJECTS, PROJECT_COLUMNS, (_project_row(e) for e in rows))
         book.table(SHEET_DEPARTMENTS, DEPARTMENT_COLUMNS, (_department_row(d) for d in departments))
-        book.table(SHEET_INDICATORS, INDICATOR_COLUMNS, _detail_rows(rows, "indicators", _indicator_values))
-        book.table(SHEET_SPENDING, SPENDING_COLUMNS, _detail_rows(rows, "spending", _spending_values))
+        book.table(SHEET_INDICATOR_DETAILS, INDICATOR_COLUMNS, _detail_rows(rows, "indicators", _indicator_values))
+        book.table(SHEET_SPENDING_DETAILS, SPENDING_COLUMNS, _detail_rows(rows, "spending", _spending_values))
         book.table(SHEET_VOLUMES, VOLUME_COLUMNS, _detail_rows(rows, "volumes", _volume_values))
         book.table(SHEET_PROBLEMS, PROBLEM_COLUMNS, _problem_rows(entries))
         _write_charts(book, departments)

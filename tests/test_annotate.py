@@ -10,9 +10,9 @@ import pytest
 from openpyxl.comments import Comment
 
 from builders import build_workbook, seed_rows
+from helpers import checked
 from perfeval import annotate
 from perfeval.problems import Problem
-from test_checks import checked
 
 RED, YELLOW, BLUE = (f"00{c}" for c in (annotate.FILLS["错误"], annotate.FILLS["警告"], annotate.FILLS["提示"]))
 

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from builders import build_workbook, seed_rows
+from helpers import checked
 from perfeval import checks
 from perfeval.config import Config
 from perfeval.problems import CATALOGUE, Problem
@@ -26,14 +27,6 @@ def problems_of(tmp_path, data=None, edit=None, config=None, **layout) -> list[P
         edit(book)
         book.save(path)
     return checked(path, config)
-
-
-def checked(path, config=None) -> list[Problem]:
-    """Every problem of a workbook, as ``perfeval check`` finds them: the reader's and the checks', sorted."""
-    config = config or Config()
-    result = read_workbook(path)
-    card = score_project(result.project, config)
-    return checks.sort_problems(result.problems + checks.check_project(result.project, card, config, result.problems))
 
 
 def where(problems: list[Problem]) -> list[tuple[str, str, str]]:

@@ -34,6 +34,11 @@ def test_defaults_are_those_of_configuration_md():
                       "tls": "starttls", "user": "",
                       "subject_template": "", "body_template": "", "ascii_filenames": False, "max_retries": 3,
                       "departments": {}}
+    assert c.targets == {"password": "", "output": "prepared"}
+    assert c.warnings == {"progress_gap": 0.2, "full_marks_rate": 0.8, "unit_all_full_min": 3, "copied_min": 4,
+                          "disabled": []}
+    assert c.review == {"fraction": 0.2, "by": "主管部门", "threshold": 10}
+    assert c.number("warnings", "progress_gap") == D("0.2")
     assert c.source == ""
     assert COST_SPLIT == {"成本指标": 20, "产出指标": 40, "效益指标": 20, "满意度指标": 10}
     assert sum(COST_SPLIT.values()) + 10 == 100
@@ -94,7 +99,7 @@ def config_error(data: dict) -> str:
 
 
 def test_unknown_table():
-    assert config_error({"scorng": {}}) == "未知的配置表 [scorng]（可用：scoring, limits, report, run, mail）"
+    assert config_error({"scorng": {}}) == "未知的配置表 [scorng]（可用：scoring, limits, report, run, targets, warnings, review, mail）"
 
 
 def test_unknown_key():
@@ -137,6 +142,12 @@ def test_bad_choice_names_the_key_and_the_choices(data, message):
     ({"scoring": {"low_rate_threshold": 0}}, "配置项 scoring.low_rate_threshold 应在 0 与 1 之间"),
     ({"scoring": {"grade_bands": {"差": 10}}}, "配置项 scoring.grade_bands 只能含 优、良、中，多出 ['差']"),
     ({"run": {"workers": -2}}, "配置项 run.workers 不能为负数"),
+    ({"warnings": {"full_marks_rate": 1.5}}, "配置项 warnings.full_marks_rate 应在 0 与 1 之间"),
+    ({"warnings": {"copied_min": 0}}, "配置项 warnings.copied_min 应至少为 1"),
+    ({"warnings": {"disabled": ["full-marks"]}}, "配置项 warnings.disabled 中的 full-marks 不是复核提示的代码（可用："
+     "progress-ahead-of-spending, full-marks-low-spending, cost-target-at-least, unit-all-full-marks, copied-targets）"),
+    ({"review": {"fraction": 0}}, "配置项 review.fraction 应大于 0、不大于 1"),
+    ({"review": {"by": "单位"}}, "配置项 review.by 只能是 主管部门 / 实施单位，实际为 '单位'"),
 ])
 def test_values_out_of_range(data, message):
     assert config_error(data) == message

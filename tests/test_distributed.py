@@ -23,11 +23,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from helpers import CLEAN, WITH_ERROR, add_oddities, copy_inputs, leftovers, manifest, snapshot, write_inputs
 from perfeval import cli
 from perfeval.batch import LOG_NAME, BatchError, run_batch
 from perfeval.config import Config
 from perfeval.summary import SUMMARY_NAME
-from test_batch import CLEAN, WITH_ERROR, add_oddities, copy_inputs, leftovers, manifest, snapshot, write_inputs
 
 try:
     from distributed import WorkerPlugin
@@ -275,6 +275,7 @@ def test_a_scheduler_without_dask_installed_exits_2_with_a_bilingual_message(tmp
 
 # ---- on the cluster -------------------------------------------------------------------------------------------
 
+@pytest.mark.cluster
 def test_a_batch_on_the_cluster_gives_the_same_results_as_the_process_pool(cluster, inputs, local, tmp_path):
     address, _ = cluster
     result = run_batch([inputs], tmp_path / "out", Config(), scheduler=address)
@@ -286,6 +287,7 @@ def test_a_batch_on_the_cluster_gives_the_same_results_as_the_process_pool(clust
     assert again.reused == 8 and again.exit_code == 1
 
 
+@pytest.mark.cluster
 def test_shipped_inputs_reach_workers_that_cannot_see_them(cluster, inputs, local, plugin, tmp_path):
     address, client = cluster
     hidden = copy_inputs(inputs, tmp_path / "hidden", [p.name for p in inputs.iterdir()])
@@ -305,6 +307,7 @@ def test_shipped_inputs_reach_workers_that_cannot_see_them(cluster, inputs, loca
     assert any(any(p.startswith(str(hidden.resolve())) for p in tried) for tried in client.run(_tried).values())
 
 
+@pytest.mark.cluster
 def test_a_worker_killed_during_the_batch_loses_no_workbook(cluster, inputs, plugin, tmp_path):
     address, _ = cluster
     names = ["a_优.xlsx", "b_良.xlsx", "c_中.xlsx", "f_错.xlsx"]
@@ -341,6 +344,7 @@ def test_a_worker_killed_during_the_batch_loses_no_workbook(cluster, inputs, plu
     assert_same_as(tmp_path / "out", reference)
 
 
+@pytest.mark.cluster
 def test_a_workbook_that_kills_every_worker_it_runs_on_is_unreadable_and_the_batch_goes_on(
         cluster, inputs, local, plugin, tmp_path):
     address, _ = cluster
@@ -360,6 +364,7 @@ def test_a_workbook_that_kills_every_worker_it_runs_on_is_unreadable_and_the_bat
 
 # ---- the command line, and a cluster that cannot run the batch ------------------------------------------------
 
+@pytest.mark.cluster
 def test_perfeval_run_with_a_scheduler_on_the_command_line_and_in_the_configuration(cluster, inputs, local,
                                                                                      tmp_path, capsys):
     address, _ = cluster
@@ -374,6 +379,7 @@ def test_perfeval_run_with_a_scheduler_on_the_command_line_and_in_the_configurat
     assert manifest(tmp_path / "two")["files"][0]["得分"] == figures(local)["a_优.xlsx"]["得分"]
 
 
+@pytest.mark.cluster
 def test_an_unreachable_or_empty_cluster_exits_2_and_keeps_the_previous_outputs(cluster, tmp_path, capsys):
     import dask
     from distributed import LocalCluster
@@ -396,6 +402,7 @@ def test_an_unreachable_or_empty_cluster_exits_2_and_keeps_the_previous_outputs(
     assert snapshot(output) == before and leftovers(output) == []
 
 
+@pytest.mark.cluster
 def test_a_task_failing_on_the_cluster_stops_the_run_with_exit_2(cluster, plugin, tmp_path, capsys):
     address, _ = cluster
     inputs = copy_inputs(write_inputs(tmp_path / "gen", CLEAN), tmp_path / "in", ["a_优.xlsx"])
@@ -407,6 +414,7 @@ def test_a_task_failing_on_the_cluster_stops_the_run_with_exit_2(cluster, plugin
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [LOG_NAME]
 
 
+@pytest.mark.cluster
 def test_workers_with_another_perfeval_version_are_refused(cluster, inputs, tmp_path, capsys):
     address, client = cluster
     client.run(_set_version, "0.0.0-other")

@@ -251,6 +251,21 @@ def test_sizes_a_zip_declares_are_checked_against_what_inflates(tmp_path):
     assert [p.code for p in read_workbook(path).problems] == ["file-too-large"]
 
 
+
+def test_a_file_past_the_size_limit_is_refused_before_it_is_opened(tmp_path, monkeypatch):
+    """A (sparse) file one byte past the limit: refused by its size alone, with the sizes in the message."""
+    import python_calamine
+
+    monkeypatch.setattr(python_calamine, "CalamineWorkbook", _NoParser())
+    path = tmp_path / "巨大.xlsx"
+    with open(path, "wb") as fh:
+        fh.write(b"PK\x03\x04")
+        fh.truncate(prescan_module.MAX_FILE_BYTES + 1)
+    result = read_workbook(path)
+    assert result.project is None
+    assert [(p.code, p.severity) for p in result.problems] == [("file-oversized", "错误")]
+    assert re.search(r"文件大小 100 MB，超出读取上限 100 MB", result.problems[0].message)
+
 # ---- reading what the pre-scan lets through ---------------------------------------------------------------------
 
 
@@ -283,7 +298,7 @@ def test_a_value_far_to_the_right_does_not_widen_every_row(tmp_path, monkeypatch
 def test_one_row_past_the_limit_is_reported(tmp_path, monkeypatch):
     from perfeval import reader
 
-    monkeypatch.setattr(reader, "MAX_ROWS", 20)
+    monkeypatch.setattr(reader.workbook, "MAX_ROWS", 20)
     source = h.good(tmp_path / "g.xlsx")
     path = h.add_cells(source, tmp_path / "rows.xlsx", "支出明细", b'<row r="21"><c r="F21"><v>1</v></c></row>')
     problems = [(p.code, p.sheet, p.cell) for p in read_workbook(path).problems]

@@ -19,7 +19,8 @@ import trustme
 
 from perfeval import cli
 from perfeval.config import Config, load_config
-from perfeval.mail import MailError, _tls_failure, run_mail
+from perfeval.mail import MailError, run_mail
+from perfeval.mail.smtp import _tls_failure
 from smtp_server import (ERROR_ADDRESS, OK_ADDRESS, corrected_data, error_data, free_port, no_address_data, ok_data,
                          run, smtp_server, write_inputs)
 

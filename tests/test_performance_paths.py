@@ -18,10 +18,11 @@ import xlsxwriter
 from perfeval.config import Config
 from perfeval.pipeline import evaluate
 from perfeval.problems import Problem
-from perfeval.render.report import (TEMPLATE_DIR, PreparedDocx, prepared_docx, render_docx, render_docx_plain,
-                                    report_context)
+from perfeval.render import fastdocx
+from perfeval.render.report import (TEMPLATE_DIR, PreparedDocx, ReportTemplateError, _prepared, prepared_docx,
+                                    render_docx, render_docx_plain, report_context)
 from perfeval.render.table import write_table
-from entries import make_entry
+from helpers import make_entry
 from render_fixtures import card_for, seed_project
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,6 +136,60 @@ def test_prepare_refuses_nothing_it_renders():
     assert isinstance(prepared, PreparedDocx)
     assert prepared is prepared_docx(TEMPLATE_DIR / "report_national.docx")  # once per process
 
+
+
+# ---- the seam of the Word fast path (render/fastdocx.py) -------------------------------------------------------
+
+@pytest.fixture
+def fresh_preparations():
+    """Templates prepared anew in the test, and again after it (the cache outlives monkeypatching)."""
+    _prepared.cache_clear()
+    yield
+    _prepared.cache_clear()
+
+
+def test_the_installed_docxtpl_and_python_docx_are_tested_versions():
+    """Otherwise the fast path is off: check the new version (this module, tests/test_golden.py), then add it to
+    fastdocx.TESTED_VERSIONS."""
+    assert fastdocx.untested_versions() == {}
+
+
+def test_a_fast_path_failing_at_render_time_gives_docxtpls_document(tmp_path, monkeypatch, fresh_preparations):
+    def broken(self, context):
+        raise RuntimeError("docxtpl's internals changed")
+
+    monkeypatch.setattr(PreparedDocx, "render", broken)
+    context = report_context(seed_project(), card_for(seed_project()), Config())
+    fast = parts(render_docx(context, tmp_path / "fast.docx"))
+    assert fast == parts(render_docx_plain(context, tmp_path / "plain.docx"))
+
+
+@pytest.mark.parametrize("how", ["untested version", "preparing fails"])
+def test_without_the_fast_path_docxtpl_renders_the_same_document(tmp_path, monkeypatch, fresh_preparations, how):
+    plain = parts(render_docx_plain(report_context(seed_project(), card_for(seed_project()), Config()),
+                                    tmp_path / "plain.docx"))
+    if how == "untested version":
+        monkeypatch.setattr(fastdocx, "untested_versions", lambda: {"docxtpl": "9.0.0"})
+    else:
+        def changed(cls, data, env):
+            raise AttributeError("'DocxTemplate' object has no attribute 'patch_xml'")
+
+        monkeypatch.setattr(PreparedDocx, "prepare", classmethod(changed))
+    assert prepared_docx(TEMPLATE_DIR / "report_seed.docx") is None
+    context = report_context(seed_project(), card_for(seed_project()), Config())
+    assert parts(render_docx(context, tmp_path / "out.docx")) == plain
+
+
+def test_a_template_error_is_still_reported_after_the_fast_path_failed(tmp_path, monkeypatch, fresh_preparations):
+    own = tmp_path / "错字.docx"
+    document = docx.Document()
+    document.add_paragraph("{{ projct_name }}")
+    document.save(str(own))
+    monkeypatch.setattr(PreparedDocx, "render", lambda self, context: 1 / 0)
+    with pytest.raises(ReportTemplateError, match="projct_name"):
+        render_docx(report_context(seed_project(), card_for(seed_project()), Config()), tmp_path / "out.docx",
+                    template_path=own)
+    assert not (tmp_path / "out.docx").exists()
 
 # ---- the 自评表 (.xlsx) ----------------------------------------------------------------------------------------
 

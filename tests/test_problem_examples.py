@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from test_checks import checked
+from helpers import checked
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "input_templates" / "problems"

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from entries import make_entry
-from test_batch import (CLEAN, WITH_ERROR, add_oddities, by_name, copy_inputs, expected_grade, expected_total,
-                        generated, run)  # noqa: F401  (generated is a fixture)
 
+from helpers import (CLEAN, WITH_ERROR, add_oddities, by_name, copy_inputs, expected_grade, expected_total, make_entry,
+                     run)
 from perfeval.config import Config
 from perfeval.results import ManifestEntry, SourceFacts
 from perfeval.summary import SUMMARY_NAME, department_rows, write_summary
@@ -39,7 +38,7 @@ def funding(data: dict) -> tuple[Decimal, Decimal]:
 
 
 @pytest.fixture(scope="module")
-def batch(generated, tmp_path_factory):  # noqa: F811
+def batch(generated, tmp_path_factory):
     """The mixed batch (two departments with errors, all four grades, an unreadable file, a lock file, a
     non-spreadsheet file, the blank template), run once."""
     root = tmp_path_factory.mktemp("summary")

@@ -37,7 +37,7 @@ HEADERS = {
     "业务量": ["业务类别", "数量（宗）", "金额（亿元）", "备注"],
 }
 INFO_LABELS = [
-    "评价年度", "项目名称", "主管部门", "实施单位", "项目负责人", "联系人", "联系电话", "联系邮箱", "项目背景",
+    "评价年度", "项目名称", "项目编码", "主管部门", "实施单位", "项目负责人", "联系人", "联系电话", "联系邮箱", "项目背景",
     "年度总体目标", "总体目标完成情况", "评价工作开展情况", "预算执行偏差原因", "预算执行率分值", "综合评价结论",
     "存在问题及改进建议", "其他需要说明的问题",
 ]
@@ -173,7 +173,7 @@ def test_funding_sources_are_pre_labelled_without_a_total_row(blank):
 
 def test_guide_names_the_version(blank):
     texts = [cell.value for row in blank["填表说明"].iter_rows() for cell in row]
-    assert "模板版本：1.0" in texts
+    assert "模板版本：1.1" in texts
     guide = "".join(t for t in texts if isinstance(t, str))
     for sheet in SHEETS[1:]:
         assert sheet in guide
@@ -188,7 +188,7 @@ def test_version_line_follows_the_data(tmp_path):
 
     assert versions({"version": "2.3"}) == ["模板版本：2.3"]
     assert versions({"version": None}) == []
-    assert versions({"info": {"项目名称": "x"}}) == ["模板版本：1.0"]
+    assert versions({"info": {"项目名称": "x"}}) == ["模板版本：1.1"]
 
 
 @pytest.mark.parametrize(
@@ -233,8 +233,8 @@ def test_required_cells_are_highlighted_while_empty(blank):
         rules = blank[sheet].conditional_formatting
         assert list(rules), f"no conditional formats on {sheet}"
     info_rules = {str(cf.sqref): [r.type for r in cf.rules] for cf in blank["基本信息"].conditional_formatting}
-    assert info_rules["B5"] == ["containsBlanks"] and info_rules["B13"] == ["containsBlanks"]  # 评价年度, 年度总体目标
-    assert "B9" not in info_rules  # 项目负责人 is optional
+    assert info_rules["B5"] == ["containsBlanks"] and info_rules["B14"] == ["containsBlanks"]  # 评价年度, 年度总体目标
+    assert "B7" not in info_rules and "B10" not in info_rules  # 项目编码, 项目负责人 are optional
     indicator_rules = {str(cf.sqref) for cf in blank["绩效指标"].conditional_formatting}
     assert {"A5:A44", "E5:E44", "H5:H44"} <= indicator_rules
     assert "G5:G44" not in indicator_rules  # 计量单位 is optional
@@ -444,3 +444,26 @@ def test_column_letters_match_the_headers(blank):
     weight_col = get_column_letter(HEADERS["绩效指标"].index("分值") + 1)
     formulas = [c.value for c in ws[3] if c.data_type == "f"]
     assert f"=SUM(${weight_col}$5:${weight_col}$1000)" in formulas
+
+
+def test_the_fast_writer_writes_what_the_plain_one_does(tmp_path, monkeypatch):
+    """The template's fast worksheet (perfeval.template.fastsheet) changes the time, never the parts."""
+    from xlsxwriter.worksheet import Worksheet
+
+    import perfeval.template as template
+
+    fast = _parts(write_workbook(tmp_path / "fast.xlsx", make_examples.SEED))
+    monkeypatch.setattr(template, "worksheet_class", lambda: Worksheet)
+    assert _parts(write_workbook(tmp_path / "plain.xlsx", make_examples.SEED)) == fast
+
+
+def test_an_error_on_the_fast_path_falls_back_to_the_plain_one(tmp_path, monkeypatch):
+    from perfeval.template import fastsheet
+
+    plain = _parts(write_workbook(tmp_path / "plain.xlsx"))
+
+    def broken(self):
+        raise AttributeError("an XlsxWriter internal moved")
+
+    monkeypatch.setattr(fastsheet.FastWorksheet, "_write_sheet_data", broken)
+    assert _parts(write_workbook(tmp_path / "fallback.xlsx")) == plain

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
-from entries import make_entry
+from helpers import make_entry
 
 from perfeval import xlsxrows
 from perfeval.config import Config

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import openpyxl
 
+from helpers import by_name, project_data, run, write_inputs
 from perfeval.summary import SUMMARY_NAME
-from test_batch import by_name, project_data, run, write_inputs
 
 
 def test_one_year_however_it_is_written(tmp_path):

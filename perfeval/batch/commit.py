@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..fileio import safe_name
+from ..fileio import safe_name, unique_name
 from ..manifest import Manifest
 from ..results import PROJECT_STATUSES
 from .folder import RESERVED_NAMES, inside
@@ -20,12 +20,7 @@ def assign_folders(items: list[Item]) -> None:
     for item in items:  # already ordered by path
         if item.status not in PROJECT_STATUSES:
             continue
-        base = item.result.folder_base or safe_name(item.file.path.stem)
-        name, n = base, 2
-        while name.casefold() in used:
-            name, n = f"{base}_{n}", n + 1
-        used.add(name.casefold())
-        item.folder = name
+        item.folder = unique_name(item.result.folder_base or safe_name(item.file.path.stem), used)
 
 
 def commit_outputs(item: Item, output: Path, staging: Path, stage: str, log: RunLog) -> None:

@@ -13,9 +13,9 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from .. import model as m
+from ..cells import a1, label_of, split_label
 from ..parse import ParseError, cell_text, normalize, parse_money, parse_number
 from ..problems import Problem
-from ..reader import a1, label_of, split_label
 from . import labels as L
 from .figures import Figure, OfficialTable, UnitFigures
 from .grid import Grid

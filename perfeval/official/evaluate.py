@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from ..checks import cell_position, check_project
+from ..cells import cell_position
+from ..checks import check_project
 from ..config import Config
 from ..model import ScoreCard
 from ..problems import SEVERITIES, Problem
@@ -40,9 +41,10 @@ def _placed(problem: Problem, table: OfficialTable) -> Problem:
 
 
 def evaluate_official(path: str | Path, config: Config, name: str | None = None) -> list:
-    """One :class:`perfeval.pipeline.Evaluation` per official table in the file; [] when it holds none (a
+    """One :class:`perfeval.evaluation.Evaluation` per official table in the file; [] when it holds none (a
     standard workbook, or a workbook of another kind, which the standard reader reports)."""
-    from ..pipeline import SOURCE_OFFICIAL, Evaluation
+    from ..evaluation import Evaluation
+    from ..results import SOURCE_OFFICIAL
     from .sources import read_sources
 
     path = Path(path)

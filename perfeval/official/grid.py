@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..reader import a1, label_of, parse_a1
+from ..cells import a1, label_of, parse_a1
 from ..parse import cell_text
 
 KIND_SHEET = "sheet"

@@ -1,6 +1,6 @@
 """The labels of the national 自评表 and their spellings (official-table.md), and telling tables apart by them.
 
-Labels are compared after the standard reader's normalisation (:func:`perfeval.reader.split_label`: no spaces,
+Labels are compared after the standard reader's normalisation (:func:`perfeval.cells.split_label`: no spaces,
 no trailing "：", the unit in brackets taken off).
 """
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from docx.oxml.ns import qn
 
-from ..reader import label_of
+from ..cells import label_of
 from .grid import KIND_WORD, Grid
 
 TITLE_WORD = "自评表"

@@ -18,7 +18,7 @@ from perfeval.config import Config
 from perfeval.model import Project, ScoreCard
 from perfeval.problems import ERROR, Problem, count_by_severity
 
-from . import clean
+from .common import clean
 from .report import TEMPLATE_DIR, _map_strings, _markdown_env, _markdown_text, render_docx, sentence
 
 AUDIT_TEMPLATE = TEMPLATE_DIR / "audit.docx"

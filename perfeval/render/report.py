@@ -5,12 +5,10 @@ through :mod:`perfeval.fmt`, every input text cleaned of XML-forbidden character
 ``perfeval/templates`` put it into words: ``report_<outline>.docx`` and ``report_<outline>.md.j2``, made by
 ``tools/make_report_templates.py``. A bureau may use its own Word template with the same placeholders.
 
-Speed: a Word template is prepared once per process and file version (:class:`PreparedDocx`): docxtpl cleans its
-main document's XML into Jinja code, which is compiled once; the other parts (styles, numbering, footers …) do not
-depend on the report, so their compressed bytes are kept. A report then costs one Jinja render of the document XML,
-docxtpl's own post-processing of it, and a zip written from the kept bytes plus the new ``word/document.xml``: the
-same content as a fresh ``DocxTemplate(...).render(...)``, several times faster. A template whose other parts hold
-placeholders (a bureau's header with ``{{ unit }}``) is rendered by docxtpl as a whole, each time.
+Speed: a Word template is prepared once per process and file version and rendered by the fast path of
+:mod:`.fastdocx`, which drives docxtpl's internals behind a seam; when that path is not taken or fails, docxtpl
+renders the report through its public API (:func:`render_docx_plain`), with the same content. A template whose
+other parts hold placeholders (a bureau's header with ``{{ unit }}``) is rendered by docxtpl as a whole, each time.
 """
 
 from __future__ import annotations
@@ -20,7 +18,6 @@ import io
 import re
 import threading
 import zipfile
-import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -33,8 +30,9 @@ from perfeval.model import (STATUS_MISSED, STATUS_OVER, STATUS_QUAL_FULL, STATUS
                             ScoreCard)
 from perfeval.problems import ERROR, Problem, count_by_severity
 
-from . import clean, filled_on, shown_actual, with_unit
-from .zipparts import deflate, raw_members, zip_of
+from . import fastdocx
+from .common import clean, filled_on, shown_actual, with_unit
+from .fastdocx import PreparedDocx
 
 OUTLINES = ("seed", "national")
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
@@ -288,99 +286,9 @@ def docx_template_path(outline: str = "seed", template_path=None) -> Path:
     return Path(template_path) if template_path else TEMPLATE_DIR / f"report_{outline}.docx"
 
 
-# -- the prepared template --------------------------------------------------------------------------------------
-
-_JINJA_MARK = re.compile(r"\{[{%#]")
-_XML_TAG = re.compile(r"<[^>]*>")
-_CORE_PROPERTIES = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
-
-
-def _has_placeholders(xml: str | bytes) -> bool:
-    """Whether the text of an XML part holds Jinja markup (tags split across runs too: tags are removed first)."""
-    if isinstance(xml, bytes):
-        xml = xml.decode("utf-8", "replace")
-    return bool(_JINJA_MARK.search(_XML_TAG.sub("", xml)))
-
-
-class PreparedDocx:
-    """A Word template prepared once for many reports: the Jinja code of its main document compiled, the bytes of
-    its other parts kept. :meth:`render` gives the .docx bytes of one report, with the content docxtpl gives.
-
-    Build with :meth:`prepare`, which returns None for a template that docxtpl must render as a whole (placeholders
-    outside the main document, no core properties part).
-    """
-
-    def __init__(self, template, body, document_name: str, members: list[tuple[str, int, int, bytes]]):
-        self._tpl = template  # the DocxTemplate: its document element and its post-processing methods
-        self._body = body  # the compiled Jinja template of the patched document body
-        self._document_name = document_name  # the zip member of the main document
-        self._members = members  # every member of the template as docxtpl would save it, document.xml included
-        self._lock = threading.Lock()
-
-    @classmethod
-    def prepare(cls, data: bytes, env: jinja2.Environment) -> "PreparedDocx | None":
-        """Prepare the template ``data``; jinja2.TemplateError when its main document has a template error."""
-        from docxtpl import DocxTemplate
-
-        tpl = DocxTemplate(io.BytesIO(data))
-        tpl.render_init()
-        document = tpl.docx.part
-        package = document.package
-        if not any(rel.reltype == _CORE_PROPERTIES for rel in package.rels.values()):
-            return None  # python-docx would add core properties stamped with the time of each save
-        for part in package.iter_parts():
-            if part is not document and part.content_type.endswith("xml") and _has_placeholders(part.blob):
-                return None
-        if _has_placeholders("".join(getattr(tpl.docx.core_properties, p) or "" for p in (
-                "author", "comments", "identifier", "language", "subject", "title"))):
-            return None
-        # docxtpl's render, less the body: the other parts, rendered once (they hold no placeholders).
-        xml = tpl.patch_xml(tpl.get_xml())
-        body = env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", xml))
-        for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
-            for rel_key, rendered in list(tpl.build_headers_footers_xml({}, uri, env)):
-                tpl.map_headers_footers_xml(rel_key, rendered)
-        tpl.render_properties({}, env)
-        tpl.render_footnotes({}, env)
-        saved = io.BytesIO()
-        tpl.docx.save(saved)
-        members = raw_members(saved.getvalue())
-        document_name = document.partname.membername
-        if sum(1 for m in members if m[0] == document_name) != 1:
-            return None
-        return cls(tpl, body, document_name, members)
-
-    def document_xml(self, context: dict) -> bytes:
-        """``word/document.xml`` of one report: docxtpl's render of the body, step by step."""
-        from docx.opc.oxml import serialize_part_xml
-
-        tpl = self._tpl
-        xml = self._body.render(context)
-        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
-        xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        xml = tpl.resolve_listing(xml)
-        tree = tpl.fix_tables(xml)
-        with self._lock:
-            tpl.docx_ids_index = 1000
-            tpl.fix_docpr_ids(tree)
-            root = tpl.docx.element
-            root.replace(root.body, tree)
-            return serialize_part_xml(root)
-
-    def render(self, context: dict) -> bytes:
-        """The .docx of one report (``context`` as docxtpl takes it)."""
-        document = self.document_xml(context)
-        raw = (self._document_name, zlib.crc32(document), len(document), deflate(document))
-        return zip_of(raw if m[0] == self._document_name else m for m in self._members)
-
-
 @functools.lru_cache(maxsize=8)
 def _prepared(path: str, mtime_ns: int, size: int) -> PreparedDocx | None:
-    data = _read_template(path, mtime_ns, size)
-    try:
-        return PreparedDocx.prepare(data, _DOCX_ENV)
-    except (AttributeError, ImportError):  # a docxtpl or python-docx without the steps used: docxtpl renders alone
-        return None
+    return fastdocx.prepare(_read_template(path, mtime_ns, size), _DOCX_ENV)
 
 
 def prepared_docx(path) -> PreparedDocx | None:
@@ -441,16 +349,10 @@ def render_docx(context: dict, path, outline: str = "seed", template_path=None) 
     one of the outline. Values are XML-escaped (autoescape), and a text of several lines becomes several
     paragraphs of the placeholder's style.
     """
-    source = docx_template_path(outline, template_path)
-    prepared = prepared_docx(source)
-    if prepared is None:
+    prepared = prepared_docx(docx_template_path(outline, template_path))
+    data = fastdocx.render(prepared, _docx_values(context)) if prepared is not None else None
+    if data is None:  # no prepared template, or it failed: docxtpl renders (and reports a template error)
         return render_docx_plain(context, path, outline, template_path)
-    try:
-        data = prepared.render(_docx_values(context))
-    except jinja2.TemplateError as exc:
-        raise ReportTemplateError(f"报告模板有误（{source.name}）：{exc}") from exc
-    except (KeyError, ValueError) as exc:
-        raise ReportTemplateError(f"报告模板无法使用（{source.name}）：{exc}") from exc
     path = Path(path)
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)

@@ -31,7 +31,7 @@ from perfeval.marker import OUTPUT_PROPERTY
 from perfeval.model import FUNDING_SOURCES, SOURCE_CURRENT, SOURCE_TOTAL, FundingRow, Project, ScoreCard
 from perfeval.problems import ERROR, Problem, has_errors
 
-from . import clean, filled_on, number_format, row_height, shown_actual, with_unit, wrapped_lines
+from .common import clean, filled_on, number_format, row_height, shown_actual, with_unit, wrapped_lines
 
 MAIN_SHEET = "自评表"
 PROBLEM_SHEET = "问题清单"
