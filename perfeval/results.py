@@ -224,6 +224,13 @@ class ManifestEntry:
         return STATUS_LABELS[self.status]
 
     @property
+    def has_result(self) -> bool:
+        """Whether the file gave an evaluation result: it passed (ok). A project with errors is scored all the same
+        (the bureau's summary shows it), but it has no result to tell: no mail, and no summary attached to one,
+        shows its score or grade (the unit is asked to fix it; its department reads the same story)."""
+        return self.status == STATUS_OK
+
+    @property
     def problems(self) -> tuple[Problem, ...]:
         return self.result.problems + self.findings
 

@@ -624,3 +624,13 @@ def test_the_cli_prints_the_summary_and_exits_1_when_some_failed(server, output,
     assert cli.main(["email", str(output), "--send", "--config", config]) == 1
     out = capsys.readouterr().out
     assert "已发送 1 封邮件" in out and "发送失败 1 个收件人" in out and ERROR_ADDRESS in out
+
+
+def test_a_problem_is_placed_as_everywhere_else():
+    from perfeval.mail.planning import _problem_view
+    from perfeval.problems import Problem
+
+    in_a_sheet = Problem("weights-not-100", "分值合计不是100", "a.xlsx", "绩效指标", "F20", "99")
+    in_a_word_table = Problem("official-grade-differs", "等级不一致", "a.docx", "表2", "第5行第3列")
+    assert [_problem_view(p, str)["where"] for p in (in_a_sheet, in_a_word_table)] == \
+        [in_a_sheet.where, in_a_word_table.where] == ["绩效指标!F20", "表2 第5行第3列"]

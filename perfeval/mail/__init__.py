@@ -14,7 +14,7 @@ See docs/email.md.
 
 The package, one concern a module:
 
-* ``records``: the manifest read into :class:`Record` objects (the only module that knows its keys);
+* ``entries``: ``OUTPUT/manifest.json`` read as its typed entries (:class:`perfeval.results.ManifestEntry`);
 * ``planning``: which message goes to whom with what (:func:`plan`), and the chase items;
 * ``chase``: the chase list (待跟进清单) and its CSV;
 * ``mime``: one message (:class:`Outgoing`), its MIME form (RFC 2231/2047 names) and valid addresses;
@@ -29,8 +29,8 @@ from .errors import MailError
 from .ledger import LEDGER, Ledger
 from .mime import (KIND_DEPARTMENT, KIND_ERRORS, KIND_LABELS, KIND_OK, KINDS, VOLATILE_PARTS, WIRE_POLICY, Attachment,
                    Outgoing, content_digest, encoded_word_name, parse_addresses, serialize)
-from .planning import DEPARTMENT_DIR, OUTBOX, department_records, own_file_names, plan
-from .records import Record, read_manifest
+from .entries import read_manifest
+from .planning import DEPARTMENT_DIR, OUTBOX, department_entries, own_file_names, plan
 from .run import NO_SENDER_WARNING, Failure, MailResult, run_mail
 from .smtp import PASSWORD_ENV, SmtpClient
 from .templates import BUILTIN_TEMPLATES, TEMPLATE_DIR, TEMPLATE_SETTINGS, Templates, template_settings
@@ -39,7 +39,7 @@ __all__ = [
     "BUILTIN_TEMPLATES", "CHASE_COLUMNS", "CHASE_FILE", "DEPARTMENT_DIR", "KINDS", "KIND_DEPARTMENT", "KIND_ERRORS",
     "KIND_LABELS", "KIND_OK", "LEDGER", "NO_SENDER_WARNING", "OUTBOX", "PASSWORD_ENV", "TEMPLATE_DIR",
     "TEMPLATE_SETTINGS", "VOLATILE_PARTS", "WIRE_POLICY", "Attachment", "ChaseItem", "Failure", "Ledger",
-    "MailError", "MailResult", "Outgoing", "Record", "SmtpClient", "Templates", "content_digest",
-    "department_records", "encoded_word_name", "own_file_names", "parse_addresses", "plan", "read_manifest",
+    "MailError", "MailResult", "Outgoing", "SmtpClient", "Templates", "content_digest",
+    "department_entries", "encoded_word_name", "own_file_names", "parse_addresses", "plan", "read_manifest",
     "run_mail", "serialize", "template_settings", "write_chase_list",
 ]

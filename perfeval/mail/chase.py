@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..fileio import write_bytes
-from .records import Record
+from ..results import ManifestEntry
 
 CHASE_FILE = "待跟进清单.csv"
 
@@ -47,7 +47,8 @@ def write_chase_list(path: Path, items: list[ChaseItem]) -> None:
     write_bytes(path, buffer.getvalue().encode("utf-8-sig"))
 
 
-def chase_item(rec: Record, category: str, reason: str = "", address: str = "") -> ChaseItem:
+def chase_item(entry: ManifestEntry, category: str, reason: str = "", address: str = "") -> ChaseItem:
     """The chase item for a project's file."""
-    return ChaseItem(category, rec.project, rec.unit, rec.department, rec.path, address, reason)
+    info = entry.info
+    return ChaseItem(category, info.name, info.unit, info.department, entry.path, address, reason)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .records import Record
+    from ..results import ManifestEntry
 
 KIND_OK = "project_ok"
 KIND_ERRORS = "project_errors"
@@ -79,7 +79,7 @@ class Outgoing:
     attachments: list[Attachment]
     eml_name: str = ""
     source: str = ""  # the input file, or the 主管部门
-    record: Record | None = None  # the project's record; None for a department's summary
+    entry: ManifestEntry | None = None  # the project's manifest entry; None for a department's summary
 
     def fingerprint(self) -> tuple[str, ...]:
         """What a recipient has received when this message reached them: what its attachments say (or, lacking

@@ -1,32 +1,32 @@
-"""Planning: which message goes to whom, with what, from the run's records; and what goes on the chase list."""
+"""Planning: which message goes to whom, with what, from the run's manifest entries; and what goes on the chase list."""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 from typing import Callable
 
 from ..config import Config
 from ..fileio import safe_name
 from ..model import SHEET_INFO
-from ..results import PROJECT_STATUSES, STATUS_HAS_ERRORS, STATUS_LABELS, STATUS_OK, STATUS_UNREADABLE
-from ..problems import SEVERITIES
+from ..problems import ERROR, WARNING, Problem
+from ..results import PROJECT_STATUSES, STATUS_HAS_ERRORS, STATUS_LABELS, STATUS_OK, STATUS_UNREADABLE, ManifestEntry
 from .chase import ChaseItem, chase_item
 from .mime import KIND_DEPARTMENT, KIND_ERRORS, KIND_OK, Attachment, Outgoing, parse_addresses
-from .records import Record
 from .templates import Templates, template_settings
 
 OUTBOX = "outbox"
 DEPARTMENT_DIR = "departments"
 
 
-def _info_sheet_missing(rec: Record) -> str:
+def _info_sheet_missing(entry: ManifestEntry) -> str:
     """Why nothing could be read from 基本信息 (where the address and the department are written): the sheet is
     missing, or named otherwise (基本信息(1)); "" when it is there."""
-    for p in rec.problems:
-        if (p.get("code") == "sheet-missing" and p.get("sheet") == SHEET_INFO) or (
-                p.get("code") == "sheet-near-namesake" and f"“{SHEET_INFO}”" in p.get("message", "")):
-            return f"未能从填报表读取：{p.get('message', '')}"
+    for p in entry.problems:
+        if (p.code == "sheet-missing" and p.sheet == SHEET_INFO) or (
+                p.code == "sheet-near-namesake" and f"“{SHEET_INFO}”" in p.message):
+            return f"未能从填报表读取：{p.message}"
     return ""
 
 
@@ -37,19 +37,20 @@ def _matches(only: str | None, *names: str) -> bool:
     return any(needle in (n or "").casefold() for n in names)
 
 
-def selected(rec: Record, only: str | None) -> bool:
+def selected(entry: ManifestEntry, only: str | None) -> bool:
     """``--only``: the project, its 实施单位 or 主管部门 (or, for an unreadable file, its name) contains TEXT."""
-    return _matches(only, rec.project, rec.unit, rec.department, Path(rec.path).name)
+    info = entry.info
+    return _matches(only, info.name, info.unit, info.department, Path(entry.path).name)
 
 
-def own_file_names(records: list[Record]) -> Callable[[str], str]:
+def own_file_names(entries: list[ManifestEntry]) -> Callable[[str], str]:
     """A text for a unit: each input file of the run, as the bureau's texts name it (the path as shown, the
     absolute path, the path within its input folder), replaced by the file's own name — a unit never sees the
     bureau's folders."""
     names: dict[str, str] = {}
-    for rec in records:
-        own = Path(rec.path).name
-        for path in rec.names:
+    for entry in entries:
+        own = Path(entry.path).name
+        for path in (entry.path, entry.source.absolute_path, entry.name):
             if path and path != own:
                 names[path] = names[path.replace("/", "\\")] = own
     if not names:
@@ -58,27 +59,33 @@ def own_file_names(records: list[Record]) -> Callable[[str], str]:
     return lambda text: pattern.sub(lambda m: names[m.group(0)], text)
 
 
-def _problem_view(p: dict, for_unit: Callable[[str], str]) -> dict:
-    sheet, cell = p.get("sheet") or "", p.get("cell") or ""
-    return {**p, "where": f"{sheet}!{cell}" if sheet and cell else sheet, "severity": p.get("severity", ""),
-            "message": for_unit(p.get("message") or ""), "value": p.get("value") or "",
-            "file": for_unit(p.get("file") or "")}
+def _problem_view(p: Problem, for_unit: Callable[[str], str]) -> dict:
+    """A problem as the templates see it: its fields, ``where`` (``sheet!cell``), the files named for the unit."""
+    return {**p.to_dict(), "where": p.where, "message": for_unit(p.message), "value": p.value or "",
+            "file": for_unit(p.file)}
 
 
-def _project_context(rec: Record, attachments: list[Attachment], settings: dict,
+def _result(entry: ManifestEntry) -> dict[str, str]:
+    """得分 and 等级 as a mail shows them: "" for a project without a result (:attr:`ManifestEntry.has_result`)."""
+    shown = entry.figures.shown() if entry.has_result else {}
+    return {"score": shown.get("得分", ""), "grade": shown.get("等级", "")}
+
+
+def _project_context(entry: ManifestEntry, attachments: list[Attachment], settings: dict,
                      for_unit: Callable[[str], str]) -> dict:
-    problems = [_problem_view(p, for_unit) for p in rec.problems]
-    return {"project": rec.project, "unit": rec.unit, "department": rec.department, "year": rec.year,
-            "file": Path(rec.path).name, "status": rec.status, "status_label": STATUS_LABELS.get(rec.status, rec.status),
-            "score": rec.score, "grade": rec.grade, "counts": rec.counts, "problems": problems,
+    info = entry.info
+    return {"project": info.name, "unit": info.unit, "department": info.department, "year": info.year,
+            "file": Path(entry.path).name, "status": entry.status, "status_label": entry.status_label,
+            **_result(entry), "counts": entry.problem_counts,
+            "problems": [_problem_view(p, for_unit) for p in entry.problems],
             "attachments": [a.name for a in attachments]} | settings
 
 
-def _read_outputs(rec: Record, output: Path, kinds: tuple[str, ...]) -> tuple[list[Attachment], list[str]]:
+def _read_outputs(entry: ManifestEntry, output: Path, kinds: tuple[str, ...]) -> tuple[list[Attachment], list[str]]:
     """The attachments of ``kinds`` from the run's outputs, and the kinds whose file is missing."""
     attachments, missing = [], []
     for kind in kinds:
-        rel = rec.outputs.get(kind)
+        rel = entry.outputs.get(kind)
         path = (output / rel).resolve() if rel else None
         try:
             if path is None or not path.is_relative_to(output.resolve()):  # the manifest is data: never "../"
@@ -89,86 +96,85 @@ def _read_outputs(rec: Record, output: Path, kinds: tuple[str, ...]) -> tuple[li
     return attachments, missing
 
 
-def _plan_project(rec: Record, output: Path, templates: Templates, settings: dict,
+def _plan_project(entry: ManifestEntry, output: Path, templates: Templates, settings: dict,
                   for_unit: Callable[[str], str], chase: list[ChaseItem]) -> Outgoing | None:
-    if rec.status == STATUS_UNREADABLE:
-        chase.append(chase_item(rec, "文件无法读取", "文件无法读取，无从得知项目和联系邮箱，请联系报送单位重新报送"))
+    if entry.status == STATUS_UNREADABLE:
+        chase.append(chase_item(entry, "文件无法读取", "文件无法读取，无从得知项目和联系邮箱，请联系报送单位重新报送"))
         return None
-    if rec.status not in PROJECT_STATUSES:
+    if entry.status not in PROJECT_STATUSES:
         return None  # skipped (blank) and superseded files get nothing
-    to, bad = parse_addresses(rec.email)
+    info = entry.info
+    to, bad = parse_addresses(info.email)
     if bad:
-        chase.append(chase_item(rec, "联系邮箱格式不正确", "联系邮箱无法使用，请核实", "；".join(bad)))
+        chase.append(chase_item(entry, "联系邮箱格式不正确", "联系邮箱无法使用，请核实", "；".join(bad)))
     if not to:
         if not bad:
-            chase.append(chase_item(rec, "无联系邮箱", _info_sheet_missing(rec) or "填报表未填联系邮箱"))
+            chase.append(chase_item(entry, "无联系邮箱", _info_sheet_missing(entry) or "填报表未填联系邮箱"))
         return None
-    kind = KIND_OK if rec.status == STATUS_OK else KIND_ERRORS
+    kind = KIND_OK if entry.status == STATUS_OK else KIND_ERRORS
     wanted = ("table", "report_docx") if kind == KIND_OK else ("annotated",)
-    attachments, missing = _read_outputs(rec, output, wanted)
+    attachments, missing = _read_outputs(entry, output, wanted)
     if kind == KIND_OK and missing:
-        chase.append(chase_item(rec, "附件缺失", f"找不到输出文件 {', '.join(missing)}，请重新运行 perfeval run",
-                            "；".join(to)))
+        chase.append(chase_item(entry, "附件缺失", f"找不到输出文件 {', '.join(missing)}，请重新运行 perfeval run",
+                                "；".join(to)))
         return None
-    context = _project_context(rec, attachments, settings, for_unit)
-    label = "：".join(x for x in (rec.unit, rec.project) if x) or Path(rec.path).name
+    context = _project_context(entry, attachments, settings, for_unit)
+    label = "：".join(x for x in (info.unit, info.name) if x) or Path(entry.path).name
     return Outgoing(kind, label, to, templates.subject(kind, context), templates.body(kind, context), attachments,
-                    safe_name("_".join(x for x in (rec.unit, rec.project) if x) or Path(rec.path).stem, 60),
-                    rec.path, rec)
+                    safe_name("_".join(x for x in (info.unit, info.name) if x) or Path(entry.path).stem, 60),
+                    entry.path, entry)
 
 
-def _department_context(department: str, records: list[Record], attachments: list[Attachment],
+def _department_context(department: str, entries: list[ManifestEntry], attachments: list[Attachment],
                         settings: dict) -> dict:
-    projects = [{"project": r.project, "unit": r.unit, "status": r.status,
-                 "status_label": STATUS_LABELS.get(r.status, r.status), "score": r.score, "grade": r.grade,
-                 "errors": r.counts[SEVERITIES[0]], "warnings": r.counts[SEVERITIES[1]]}
-                for r in records if r.status in PROJECT_STATUSES]
-    status_counts: dict[str, int] = {}
-    for p in projects:
-        status_counts[p["status_label"]] = status_counts.get(p["status_label"], 0) + 1
-    return {"department": department, "projects": projects, "status_counts": status_counts,
-            "with_errors": sum(1 for p in projects if p["status"] == STATUS_HAS_ERRORS),
+    group = [e for e in entries if e.status in PROJECT_STATUSES]
+    projects = [{"project": e.info.name, "unit": e.info.unit, "status": e.status, "status_label": e.status_label,
+                 **_result(e), "errors": e.problem_counts[ERROR], "warnings": e.problem_counts[WARNING]}
+                for e in group]
+    return {"department": department, "projects": projects,
+            "status_counts": dict(Counter(e.status_label for e in group)),
+            "with_errors": sum(1 for e in group if e.status == STATUS_HAS_ERRORS),
             "attachments": [a.name for a in attachments]} | settings
 
 
-def department_records(records: list[Record]) -> dict[str, list[Record]]:
-    """主管部门 -> the records that name it, for the departments with at least one evaluated project."""
-    groups: dict[str, list[Record]] = {}
-    for rec in records:
-        if rec.department:
-            groups.setdefault(rec.department, []).append(rec)
-    return {d: group for d, group in groups.items() if any(r.status in PROJECT_STATUSES for r in group)}
+def department_entries(entries: list[ManifestEntry]) -> dict[str, list[ManifestEntry]]:
+    """主管部门 -> the entries that name it, for the departments with at least one evaluated project."""
+    groups: dict[str, list[ManifestEntry]] = {}
+    for entry in entries:
+        if entry.info.department:
+            groups.setdefault(entry.info.department, []).append(entry)
+    return {d: group for d, group in groups.items() if any(e.status in PROJECT_STATUSES for e in group)}
 
 
-def _department_workbook(department: str, records: list[Record], config: Config, outbox: Path) -> Attachment:
+def _department_workbook(department: str, entries: list[ManifestEntry], config: Config, outbox: Path) -> Attachment:
     """The department's summary workbook under ``outbox/departments/``, by the batch's summary writer (which is
     byte-stable: unchanged results give the same bytes, so a rerun does not send the same summary again)."""
     from ..summary import write_summary
 
     target = outbox / DEPARTMENT_DIR / f"{safe_name(department, 60)}_绩效自评汇总.xlsx"
-    write_summary(target, [r.entry for r in records], config)
+    write_summary(target, entries, config)
     return Attachment(target.name, target.read_bytes())
 
 
-
-def plan(records: list[Record], output: Path, config: Config, templates: Templates,
+def plan(entries: list[ManifestEntry], output: Path, config: Config, templates: Templates,
          only: str | None = None) -> tuple[list[Outgoing], list[ChaseItem]]:
     """Every message of the run (projects in manifest order, then departments) and the chase list."""
     settings = template_settings(config)
-    for_unit = own_file_names(records)
+    for_unit = own_file_names(entries)
     messages: list[Outgoing] = []
     chase: list[ChaseItem] = []
-    for rec in records:
-        if not selected(rec, only):
+    for entry in entries:
+        if not selected(entry, only):
             continue
-        message = _plan_project(rec, output, templates, settings, for_unit, chase)
+        message = _plan_project(entry, output, templates, settings, for_unit, chase)
         if message:
             messages.append(message)
-        if rec.status in PROJECT_STATUSES and not rec.department:
-            chase.append(chase_item(rec, "未填主管部门", _info_sheet_missing(rec) or "项目未填主管部门，不在任何主管部门汇总中"))
+        if entry.status in PROJECT_STATUSES and not entry.info.department:
+            chase.append(chase_item(entry, "未填主管部门",
+                                    _info_sheet_missing(entry) or "项目未填主管部门，不在任何主管部门汇总中"))
     addresses = config.mail["departments"]
     outbox = output / OUTBOX
-    for department, group in department_records(records).items():
+    for department, group in department_entries(entries).items():
         if not _matches(only, department):
             continue
         to, bad = parse_addresses(addresses.get(department, ""))
@@ -185,4 +191,3 @@ def plan(records: list[Record], output: Path, config: Config, templates: Templat
     for number, message in enumerate(messages, 1):
         message.eml_name = f"{number:03d}_{message.eml_name}.eml"
     return messages, chase
-

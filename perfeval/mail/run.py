@@ -1,4 +1,4 @@
-"""The mail run: read the records, plan the messages, then write them as .eml (dry run) or send them."""
+"""The mail run: read the manifest's entries, plan the messages, then write them as .eml (dry run) or send them."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from .errors import MailError
 from .ledger import LEDGER, Ledger, exclusive, pending
 from .mime import ADDRESS, KIND_LABELS, KINDS, Outgoing, serialize
 from .planning import OUTBOX, plan, selected
-from .records import read_manifest
+from .entries import read_manifest
 from .smtp import PASSWORD_ENV, SmtpClient
 from .templates import Templates
 
@@ -43,7 +43,7 @@ class MailResult:
     already_sent: list[Outgoing] = field(default_factory=list)  # every recipient already had these attachments
     chase: list[ChaseItem] = field(default_factory=list)
     only: str | None = None
-    selected: int = 0  # manifest records that --only selected
+    selected: int = 0  # manifest entries that --only selected
     ledger_damaged: int = 0  # ledger lines that could not be read
     warnings: list[str] = field(default_factory=list)  # about the settings, for the console's error stream
 
@@ -115,7 +115,7 @@ def run_mail(output: Path, config: Config, send: bool = False, resend: bool = Fa
     internal authority.
     """
     output = Path(output)
-    records = read_manifest(output)
+    entries = read_manifest(output)
     password = _smtp_settings(config) if send else ""
     _check_address(config, "reply_to")
     templates = Templates(config)
@@ -123,9 +123,9 @@ def run_mail(output: Path, config: Config, send: bool = False, resend: bool = Fa
     result = MailResult(outbox, dry_run=not send, only=only)
     if not config.mail["sender"].strip():
         result.warnings.append(NO_SENDER_WARNING)
-    result.selected = sum(1 for r in records if selected(r, only))
+    result.selected = sum(1 for e in entries if selected(e, only))
     with exclusive(outbox / ".lock"):
-        result.messages, result.chase = plan(records, output, config, templates, only)
+        result.messages, result.chase = plan(entries, output, config, templates, only)
         ledger = Ledger(outbox / LEDGER)
         result.ledger_damaged = ledger.unreadable_lines
         if send:
@@ -171,7 +171,7 @@ def _send_all(result: MailResult, ledger: Ledger, config: Config, password: str,
                 result.sent.append(message)
             for recipient, reason in failed.items():
                 result.failed.append(Failure(message, recipient, reason))
-                result.chase.append(chase_item(message.record, "发送失败", reason, recipient) if message.record else
+                result.chase.append(chase_item(message.entry, "发送失败", reason, recipient) if message.entry else
                                     ChaseItem("发送失败", department=message.source, address=recipient, reason=reason))
     finally:
         client.close()

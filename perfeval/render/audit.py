@@ -16,7 +16,7 @@ from typing import Iterable
 from perfeval import fmt
 from perfeval.config import Config
 from perfeval.model import Project, ScoreCard
-from perfeval.problems import ERROR, Problem, count_by_severity
+from perfeval.problems import ERROR, Problem, count_by_severity, place
 
 from .common import clean
 from .report import TEMPLATE_DIR, _map_strings, _markdown_env, _markdown_text, render_docx, sentence
@@ -33,7 +33,7 @@ def _departure_rows(table, card: ScoreCard, problems: list[Problem]) -> list[dic
     rows = []
     for d in find_departures(table, card):
         where = table.grid.place(d.cell)
-        rows.append({"where": f"{table.part} {where}" if where.startswith("第") else f"{table.part}!{where}",
+        rows.append({"where": place(table.part, where),
                      "what": d.what, "unit": d.unit, "rule": d.rule, "difference": d.difference,
                      "why": clean(messages.get((d.code, where), d.message))})
     for p in problems:
