@@ -197,9 +197,10 @@ PROBLEM_COLUMNS = (Col("源文件", min_width=20), Col("项目名称"), Col("实
                    Col("填写值", "long", 12))
 
 
-def _project_row(e: ManifestEntry) -> list:
+def _project_row(e: ManifestEntry, scores_of_failed: bool = True) -> list:
     counts, f = e.problem_counts, e.figures
-    return [*_project_columns(e), f.initial_budget, f.budget, f.spent, f.execution_rate, f.score, f.grade,
+    score, grade = (f.score, f.grade) if scores_of_failed or e.has_result else (None, None)
+    return [*_project_columns(e), f.initial_budget, f.budget, f.spent, f.execution_rate, score, grade,
             counts[ERROR], counts[WARNING], e.status_label, e.path]
 
 
@@ -216,10 +217,11 @@ def _detail_rows(entries: list[ManifestEntry], key: str, values: Callable[[Manif
             yield head + values(e, item)
 
 
-def _indicator_values(e: ManifestEntry, i: dict) -> list:
+def _indicator_values(e: ManifestEntry, i: dict, scores_of_failed: bool = True) -> list:
     unit = i.get("计量单位", "")
     return [i["一级指标"], i["二级指标"], i["三级指标"], with_unit(i["年度指标值"], unit),
-            with_unit(i["实际完成值"], unit), decimal(i["分值"]), decimal(i["得分"]),
+            with_unit(i["实际完成值"], unit), decimal(i["分值"]),
+            decimal(i["得分"]) if scores_of_failed or e.has_result else None,
             INDICATOR_STATUS_LABELS.get(i["完成情况"], i["完成情况"]), i["偏差原因分析及改进措施"],
             e.status_label]
 
@@ -290,12 +292,14 @@ def _write_charts(book: _Book, departments: list[DepartmentRow]) -> None:
     book.print_setup(ws)
 
 
-def summary_digest(entries: list[ManifestEntry], config: Config) -> str:
+def summary_digest(entries: list[ManifestEntry], config: Config, scores_of_failed: bool = True) -> str:
     """A digest of everything the summary is made of: the entries' fields it shows, their rows, the configuration
     and the tool's version. Stored in the workbook (custom property ``perfeval-digest``)."""
     from . import __version__
 
     h = hashlib.sha256(f"{__version__}|{config.digest()}|{len(entries)}".encode())
+    if not scores_of_failed and any(e.status in PROJECT_STATUSES and not e.has_result for e in entries):
+        h.update(b"|no scores of failed")  # only when it changes what the workbook shows
     for e in entries:
         shown = [*_project_columns(e), e.status, e.path]
         h.update(json.dumps([shown, e.problem_counts, [p.to_dict() for p in e.problems], e.figures.to_json()],
@@ -318,13 +322,17 @@ def _unchanged(path: Path, digest: str) -> bool:
         f'<dcterms:modified xsi:type="dcterms:W3CDTF">{CREATED:%Y-%m-%dT%H:%M:%SZ}</dcterms:modified>' in core
 
 
-def write_summary(path: str | Path, entries: list[ManifestEntry], config: Config) -> Path:
+def write_summary(path: str | Path, entries: list[ManifestEntry], config: Config, *,
+                  scores_of_failed: bool = True) -> Path:
     """Write the summary workbook of a batch from its manifest entries (atomically).
 
-    A summary already written from the same data (a rerun where nothing changed) is left as it is.
+    ``scores_of_failed=False`` leaves 得分 and 等级 (and the indicators' 得分) blank for a project with errors,
+    which has no result (:attr:`ManifestEntry.has_result`): the department's summary that goes with the mails. The
+    bureau's own summary shows them. A summary already written from the same data (a rerun where nothing changed)
+    is left as it is.
     """
     path = Path(path)
-    digest = summary_digest(entries, config)
+    digest = summary_digest(entries, config, scores_of_failed)
     if _unchanged(path, digest):
         return path
     rows = projects(entries)
@@ -333,9 +341,10 @@ def write_summary(path: str | Path, entries: list[ManifestEntry], config: Config
     def write(splices: Splices | None) -> None:
         book = _Book(tmp, config, splices)
         book.wb.set_custom_property(DIGEST_PROPERTY, digest)
-        book.table(SHEET_PROJECTS, PROJECT_COLUMNS, (_project_row(e) for e in rows))
+        book.table(SHEET_PROJECTS, PROJECT_COLUMNS, (_project_row(e, scores_of_failed) for e in rows))
         book.table(SHEET_DEPARTMENTS, DEPARTMENT_COLUMNS, (_department_row(d) for d in departments))
-        book.table(SHEET_INDICATOR_DETAILS, INDICATOR_COLUMNS, _detail_rows(rows, "indicators", _indicator_values))
+        book.table(SHEET_INDICATOR_DETAILS, INDICATOR_COLUMNS,
+                   _detail_rows(rows, "indicators", lambda e, i: _indicator_values(e, i, scores_of_failed)))
         book.table(SHEET_SPENDING_DETAILS, SPENDING_COLUMNS, _detail_rows(rows, "spending", _spending_values))
         book.table(SHEET_VOLUMES, VOLUME_COLUMNS, _detail_rows(rows, "volumes", _volume_values))
         book.table(SHEET_PROBLEMS, PROBLEM_COLUMNS, _problem_rows(entries))

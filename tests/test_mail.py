@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import email
 import hashlib
+import io
 import json
 import os
 import re
@@ -201,6 +202,30 @@ def test_a_project_with_errors_has_no_score_or_grade_in_any_mail(server, output,
     run_mail(output, config, send=True, resend=True, **FAST)
     assert body_of(only_message(handler, ERROR_ADDRESS)) == "[|]\n"
     assert body_of(only_message(handler, EDU_ADDRESS)) == "[|][97.27|优]\n"
+
+
+def sheet_rows(data: bytes, sheet: str) -> list[dict]:
+    """A sheet of a workbook (its bytes) as rows by header."""
+    rows = list(openpyxl.load_workbook(io.BytesIO(data), read_only=True)[sheet].values)
+    return [dict(zip(rows[0], row)) for row in rows[1:]]
+
+
+def test_the_department_summary_attached_has_no_score_or_grade_for_a_project_with_errors(server, output):
+    handler, port = server
+    run_mail(output, mail_config(port, departments={"教育局": EDU_ADDRESS}), send=True, **FAST)
+    (data,) = attachments(only_message(handler, EDU_ADDRESS)).values()
+    projects = {r["项目名称"]: r for r in sheet_rows(data, "项目汇总")}
+    assert (projects[ERROR_PROJECT]["得分"], projects[ERROR_PROJECT]["等级"]) == (None, None)
+    assert projects[ERROR_PROJECT]["状态"] == "有错误" and projects[ERROR_PROJECT]["错误数"] == 1
+    assert (projects["档案数字化经费"]["得分"], projects["档案数字化经费"]["等级"]) == (97.27, "优")
+    indicators = sheet_rows(data, "指标明细")
+    assert {r["得分"] for r in indicators if r["项目名称"] == ERROR_PROJECT} == {None}
+    assert None not in {r["得分"] for r in indicators if r["项目名称"] == "档案数字化经费"}
+    assert {r["分值"] for r in indicators if r["项目名称"] == ERROR_PROJECT} != {None}  # weights are no result
+
+    # the bureau's own summary of the batch shows what the run computed
+    bureau = {r["项目名称"]: r for r in sheet_rows((output / "绩效自评汇总.xlsx").read_bytes(), "项目汇总")}
+    assert (bureau[ERROR_PROJECT]["得分"], bureau[ERROR_PROJECT]["等级"]) == (97.27, "优")
 
 
 def test_a_unit_sees_its_own_file_names_never_the_bureau_folders(server, tmp_path):

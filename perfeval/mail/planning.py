@@ -148,11 +148,12 @@ def department_entries(entries: list[ManifestEntry]) -> dict[str, list[ManifestE
 
 def _department_workbook(department: str, entries: list[ManifestEntry], config: Config, outbox: Path) -> Attachment:
     """The department's summary workbook under ``outbox/departments/``, by the batch's summary writer (which is
-    byte-stable: unchanged results give the same bytes, so a rerun does not send the same summary again)."""
+    byte-stable: unchanged results give the same bytes, so a rerun does not send the same summary again). A
+    project with errors has no score or grade in it, as in the mails (:attr:`ManifestEntry.has_result`)."""
     from ..summary import write_summary
 
     target = outbox / DEPARTMENT_DIR / f"{safe_name(department, 60)}_绩效自评汇总.xlsx"
-    write_summary(target, entries, config)
+    write_summary(target, entries, config, scores_of_failed=False)
     return Attachment(target.name, target.read_bytes())
 
 
