@@ -229,3 +229,22 @@ def test_a_format_1_manifest_is_read_with_defaults_refused_by_review_and_never_r
     result = run(inputs, output)  # the batch run again: nothing reused from format 1, the data are there
     assert result.reused == 0 and manifest(output)["format"] == 2
     assert cli.main(["review", "sample", str(output), "--seed", "1"]) == 0
+
+
+def test_the_sign_sheet_s_fast_rows_give_the_plain_workbook(batch, tmp_path, monkeypatch):
+    import zipfile
+
+    from perfeval import xlsxrows
+    from perfeval.summary import write_summary
+
+    typed = load_manifest(batch)
+
+    def parts(path: Path) -> dict[str, bytes]:
+        with zipfile.ZipFile(path) as zf:
+            return {name: zf.read(name) for name in zf.namelist()}
+
+    fast = parts(write_summary(tmp_path / "fast.xlsx", typed.entries, Config(), typed.flags))
+    monkeypatch.setattr(xlsxrows, "FAST_ROWS", False)
+    assert parts(write_summary(tmp_path / "plain.xlsx", typed.entries, Config(), typed.flags)) == fast
+    assert "复核提示" not in openpyxl.load_workbook(write_summary(tmp_path / "department.xlsx", typed.entries,
+                                                               Config())).sheetnames  # a department's: none
