@@ -298,7 +298,7 @@ class Config:
 
     def digest(self) -> str:
         """A hash of everything that changes results (not where the run reads or writes, nor mail settings)."""
-        relevant = {k: v for k, v in self.data.items() if k in ("scoring", "limits", "report")}
+        relevant = {k: v for k, v in self.data.items() if k in ("scoring", "limits", "report", "warnings")}
         template = self.data["report"]["docx_template"]
         if template:  # a bureau editing its Word template in place changes every report
             try:

@@ -22,10 +22,14 @@ from typing import Any
 from . import __version__
 from .fileio import atomic_path
 from .packed import Packed, dumps
-from .results import ManifestEntry, count_statuses
+from .results import ManifestEntry, count_statuses, sign_from_json
+from .signs import Sign
 
 MANIFEST_NAME = "manifest.json"
-FORMAT = 1  # raised when an entry's layout changes; a manifest of another format is never reused
+FORMAT = 2  # raised when an entry's layout changes; a manifest of another format is never reused
+# Formats this version still reads (what a format lacks taking its default): 1 has no warning signs (``flags``),
+# no 指标性质 or 自评得分 per indicator and no execution weight or score: the spot check refuses it.
+READABLE_FORMATS = (1, 2)
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,8 @@ class Manifest:
     output: str = ""
     summary: str = ""  # the summary workbook's file name
     log: str = ""  # the log's file name
+    flags: tuple[Sign, ...] = ()  # the batch-level warning signs (signs.batch_signs), recomputed on every run
+    format: int = FORMAT  # the format it was written in (an earlier one when read from an older manifest)
 
     def head_json(self) -> dict[str, Any]:
         """Every key but ``files``, in the order they are written."""
@@ -50,14 +56,15 @@ class Manifest:
                 "config_source": self.config_source, "started": self.started, "finished": self.finished,
                 "working_folder": self.working_folder, "inputs": list(self.inputs), "output": self.output,
                 "summary": self.summary, "log": self.log, "counts": count_statuses(self.entries),
-                "reused": sum(1 for e in self.entries if e.reused)}
+                "reused": sum(1 for e in self.entries if e.reused), "flags": [s.to_dict() for s in self.flags]}
 
     @classmethod
     def from_json(cls, data: dict[str, Any], entries: list[ManifestEntry]) -> Manifest:
         return cls(entries, data.get("version", ""), data.get("config_digest", ""), data.get("config_source", ""),
                    data.get("started", ""), data.get("finished", ""), data.get("working_folder", ""),
                    tuple(data.get("inputs", ())), data.get("output", ""), data.get("summary", ""),
-                   data.get("log", ""))
+                   data.get("log", ""), tuple(sign_from_json(s) for s in data.get("flags") or ()),
+                   data.get("format", FORMAT))
 
 
 # ---- writing ------------------------------------------------------------------------------------------------
@@ -118,14 +125,15 @@ def _read_lines(path: Path, entry: Callable[[Any], ManifestEntry]) -> tuple[dict
 def _read_whole(path: Path, entry: Callable[[Any], ManifestEntry]) -> tuple[dict[str, Any], list] | None:
     """A manifest of another layout (an earlier version's, edited by hand), read whole."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("files"), list):
+    if not isinstance(data, dict) or not isinstance(data.get("files"), list) or \
+            data.get("format") not in READABLE_FORMATS:
         return None
     return data, [entry(e) for e in data["files"]]
 
 
 def load_manifest(folder: Path) -> Manifest | None:
-    """The manifest of an earlier run in ``folder``; None when there is none, or it is unreadable or of
-    another format. The rows of each entry are :class:`Packed`."""
+    """The manifest of an earlier run in ``folder``; None when there is none, or it is unreadable or of a format
+    this version does not read (:data:`READABLE_FORMATS`). The rows of each entry are :class:`Packed`."""
     path = Path(folder) / MANIFEST_NAME
     try:
         try:
@@ -136,6 +144,6 @@ def load_manifest(folder: Path) -> Manifest | None:
             read = _read_whole(path, ManifestEntry.from_json)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    if read is None or read[0].get("format") != FORMAT:
+    if read is None or read[0].get("format") not in READABLE_FORMATS:
         return None
     return Manifest.from_json(*read)

@@ -7,6 +7,7 @@ runs :func:`evaluate_file`.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from .config import Config
@@ -74,13 +75,14 @@ def file_result(ev: Evaluation) -> FileResult:
     figures, indicators = Figures(), []
     if card is not None:
         figures = Figures(project.initial_budget, project.budget, project.spent, card.execution_rate, card.total,
-                          card.grade)
+                          card.grade, card.execution_weight, card.execution_score, *_own_figures(ev))
         indicators = [
             {"一级指标": s.indicator.level1, "二级指标": s.indicator.level2, "三级指标": s.indicator.name,
              "年度指标值": s.indicator.target,
              "实际完成值": shown_actual(s.indicator.actual, s.actual, s.indicator.unit), "计量单位": s.indicator.unit,
              "分值": exact(s.indicator.weight), "得分": exact(s.score), "完成情况": s.status,
-             "偏差原因分析及改进措施": s.indicator.deviation}
+             "偏差原因分析及改进措施": s.indicator.deviation, "指标性质": s.indicator.nature,
+             "自评得分": exact(s.indicator.self_score)}
             for s in card.indicators]
     spending = [{"支出内容": line.item, "金额": exact(line.amount), "说明": line.note} for line in project.spending]
     volumes = [{"业务类别": v.category, "数量": exact(v.count), "金额": exact(v.amount), "备注": v.note}
@@ -90,6 +92,13 @@ def file_result(ev: Evaluation) -> FileResult:
                       saved_at=project.saved_at.isoformat(timespec="seconds") if project.saved_at else "",
                       figures=figures, indicators=Packed(indicators), spending=Packed(spending),
                       volumes=Packed(volumes), source_kind=ev.source_kind)
+
+
+def _own_figures(ev: Evaluation) -> tuple[Decimal | None, Decimal | None]:
+    """The unit's own execution 得分 and 总分, where an official table states them (review.md); else None."""
+    unit = ev.official.unit if ev.official is not None else None
+    figures = (unit.execution_score, unit.total) if unit is not None else (None, None)
+    return tuple(f.value if f is not None and isinstance(f.value, Decimal) else None for f in figures)
 
 
 def write_outputs(ev: Evaluation, folder: Path, config: Config, root: Path | None = None) -> dict[str, str]:

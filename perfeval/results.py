@@ -20,6 +20,7 @@ from typing import Any
 from . import fmt
 from .packed import Packed
 from .problems import Problem, count_by_severity
+from .signs import ProjectBrief, Sign
 
 # ---- statuses and source kinds -------------------------------------------------------------------------------
 
@@ -43,6 +44,9 @@ SUPERSEDED_CODE = "file-superseded"  # the batch's own finding about a file, not
 
 INFO_KEYS = ("评价年度", "项目名称", "主管部门", "实施单位", "联系邮箱")
 FIGURE_KEYS = ("年初预算数", "全年预算数", "全年执行数", "执行率", "得分", "等级")
+# The execution row as the spot check's worksheet shows it (review.md), under ``data.figures`` only: the rule's
+# weight and score, and the unit's own score and total where an official table gave them (manifest format 2).
+EXECUTION_KEYS = ("执行率分值", "执行率得分", "单位执行率得分", "单位总分")
 ROW_KEYS = ("indicators", "spending", "volumes")
 SOURCE_KEYS = ("path", "absolute_path", "sha256", "size", "modified")
 
@@ -106,16 +110,26 @@ class Figures:
     execution_rate: Decimal | None = None  # 执行率, a fraction
     score: Decimal | None = None  # 得分
     grade: str | None = None  # 等级
+    execution_weight: Decimal | None = None  # 预算执行率's 分值
+    execution_score: Decimal | None = None  # 预算执行率's 得分, the rule's
+    own_execution_score: Decimal | None = None  # the unit's own, where an official table gave one
+    own_total: Decimal | None = None  # the unit's own 总分, where an official table gave one
 
     def _values(self) -> tuple:
         return self.initial_budget, self.budget, self.spent, self.execution_rate, self.score
 
+    def _execution(self) -> tuple:
+        return self.execution_weight, self.execution_score, self.own_execution_score, self.own_total
+
     def to_json(self) -> dict[str, str | None]:
-        return dict(zip(FIGURE_KEYS, (*map(exact, self._values()), self.grade)))
+        return (dict(zip(FIGURE_KEYS, (*map(exact, self._values()), self.grade)))
+                | dict(zip(EXECUTION_KEYS, map(exact, self._execution()))))
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Figures:
-        return cls(*(decimal(data.get(key)) for key in FIGURE_KEYS[:-1]), data.get("等级"))
+        """None for the execution figures of a manifest written before them (format 1)."""
+        return cls(*(decimal(data.get(key)) for key in FIGURE_KEYS[:-1]), data.get("等级"),
+                   *(decimal(data.get(key)) for key in EXECUTION_KEYS))
 
     def shown(self) -> dict[str, str]:
         """As shown to people: two decimals, the rate as a percentage, "" when unknown."""
@@ -129,6 +143,12 @@ def problem_from_json(data: Mapping[str, Any]) -> Problem:
     """The inverse of :meth:`Problem.to_dict` (the severity follows from the code)."""
     return Problem(data["code"], data["message"], data.get("file", ""), data.get("sheet", ""),
                    data.get("cell", ""), data.get("value"))
+
+
+def sign_from_json(data: Mapping[str, Any]) -> Sign:
+    """The inverse of :meth:`Sign.to_dict` (the severity follows from the code)."""
+    return Sign(data["code"], data["message"], data.get("file", ""), data.get("sheet", ""), data.get("cell", ""),
+                data.get("value"), tuple(data.get("projects") or ()))
 
 
 # ---- a file's result ----------------------------------------------------------------------------------------
@@ -152,6 +172,7 @@ class FileResult:
     spending: Packed = field(default_factory=Packed)
     volumes: Packed = field(default_factory=Packed)
     source_kind: str = ""  # SOURCE_STANDARD or SOURCE_OFFICIAL; "" when no project was read
+    flags: tuple[Sign, ...] = ()  # the project's warning signs (复核提示, signs.py): for the bureau, never its status
 
     @classmethod
     def of_file(cls, name: str, status: str, code: str, message: str) -> FileResult:
@@ -212,6 +233,12 @@ class ManifestEntry:
         return self.result.name
 
     @property
+    def project_key(self) -> str:
+        """What names an evaluated project in the batch signs and the spot check: its folder (unique in the batch,
+        the same on every machine)."""
+        return self.folder or self.name
+
+    @property
     def info(self) -> ProjectInfo:
         return self.result.info
 
@@ -247,7 +274,7 @@ class ManifestEntry:
                 **self.figures.shown(), "problem_counts": count_by_severity(problems),
                 "problems": [p.to_dict() for p in problems], "folder": self.folder, "outputs": dict(self.outputs),
                 "superseded_by": self.superseded_by, "newest_by": self.newest_by, "complete": self.complete,
-                "data": self.result.data_json()}
+                "flags": [s.to_dict() for s in self.result.flags], "data": self.result.data_json()}
 
     @classmethod
     def from_json(cls, entry: Mapping[str, Any]) -> ManifestEntry:
@@ -258,11 +285,19 @@ class ManifestEntry:
             entry["name"], data["status"], tuple(p for p in problems if p.code != SUPERSEDED_CODE),
             info=ProjectInfo.from_json(entry), folder_base=data["folder_base"], saved_at=entry.get("saved_at", ""),
             figures=Figures.from_json(data["figures"]), **{key: Packed.of(data[key]) for key in ROW_KEYS},
-            source_kind=entry.get("source_kind", ""))  # "" in a manifest written before the field: not known
+            source_kind=entry.get("source_kind", ""),  # "" in a manifest written before the field: not known
+            flags=tuple(sign_from_json(s) for s in entry.get("flags") or ()))  # none in a format-1 manifest
         findings = tuple(p for p in problems if p.code == SUPERSEDED_CODE)
         return cls(SourceFacts.from_json(entry), result, entry["status"], entry.get("reused", False),
                    entry.get("folder") or "", dict(entry.get("outputs") or {}), entry.get("superseded_by", ""),
                    entry.get("newest_by", ""), findings, entry.get("complete", True))
+
+
+def brief(entry: ManifestEntry) -> ProjectBrief:
+    """What the batch signs need of an evaluated project (named by :attr:`ManifestEntry.project_key`): its name,
+    unit, rule total and (三级指标, 年度指标值) pairs."""
+    return ProjectBrief(entry.project_key, entry.info.name, entry.info.unit, entry.figures.score,
+                        tuple((i["三级指标"], i["年度指标值"]) for i in entry.result.indicators))
 
 
 def count_statuses(entries: Iterable[ManifestEntry]) -> dict[str, int]:

@@ -1,7 +1,8 @@
 """The batch's summary workbook (绩效自评汇总.xlsx), made from the manifest's entries alone.
 
 Sheets: 项目汇总 (a row per project), 部门汇总 (per 评价年度 and 主管部门, over the projects without errors),
-指标明细, 支出明细, 业务量汇总, 问题清单 (every problem of every file) and 图表 (native Excel charts).
+指标明细, 支出明细, 业务量汇总, 问题清单 (every problem of every file), 复核提示 (the warning signs, for the bureau:
+only in the batch's own summary, never in a department's) and 图表 (native Excel charts).
 
 The entries are :class:`perfeval.results.ManifestEntry`; the aggregation is plain sums. The sheets are written with
 XlsxWriter in ``constant_memory`` mode (a batch of thousands of projects stays small in memory; rows are written
@@ -32,6 +33,7 @@ from .model import (STATUS_MET, STATUS_MISSED, STATUS_OVER, STATUS_QUAL_FULL, ST
 from .problems import ERROR, WARNING
 from .render import clean, number_format, with_unit
 from .results import PROJECT_STATUSES, ROW_KEYS, STATUS_HAS_ERRORS, ManifestEntry, decimal
+from .signs import SIGN_CATALOGUE, Sign
 from .xlsxrows import Col, Splices, TableSheet, fix_style_order, write_book
 
 SUMMARY_NAME = "绩效自评汇总.xlsx"
@@ -45,6 +47,8 @@ SHEET_INDICATOR_DETAILS = "指标明细"
 SHEET_SPENDING_DETAILS = "支出明细"
 SHEET_VOLUMES = "业务量汇总"
 SHEET_PROBLEMS = "问题清单"
+SHEET_SIGNS = "复核提示"
+BATCH_SCOPE, PROJECT_SCOPE = "全批", "项目"  # a batch-level sign, a project's own
 SHEET_CHARTS = "图表"
 
 INDICATOR_STATUS_LABELS = {STATUS_MET: "已完成", STATUS_OVER: "超额完成", STATUS_MISSED: "未完成",
@@ -195,6 +199,9 @@ VOLUME_COLUMNS = (*(Col(k) for k in _PROJECT_HEADERS), Col("业务类别"), Col(
 PROBLEM_COLUMNS = (Col("源文件", min_width=20), Col("项目名称"), Col("实施单位"), Col("文件状态"), Col("工作表"),
                    Col("单元格"), Col("严重程度"), Col("问题代码", min_width=14), Col("问题说明", "long", 40),
                    Col("填写值", "long", 12))
+SIGN_COLUMNS = (Col("范围", min_width=6), *(Col(k) for k in _PROJECT_HEADERS), Col("严重程度"),
+                Col("提示代码", min_width=14), Col("提示", min_width=16), Col("提示说明", "long", 40), Col("工作表"),
+                Col("单元格"), Col("源文件", min_width=20), Col("涉及项目", "long", 20))
 
 
 def _project_row(e: ManifestEntry, scores_of_failed: bool = True) -> list:
@@ -239,6 +246,20 @@ def _problem_rows(entries: Iterable[ManifestEntry]) -> Iterable[list]:
         for p in e.problems:
             yield [e.path, e.info.name, e.info.unit, e.status_label, p.sheet, p.cell, p.severity, p.code, p.message,
                    p.value]
+
+
+def _sign_row(scope: str, keys: list[str], s: Sign, path: str) -> list:
+    return [scope, *keys, s.severity, s.code, SIGN_CATALOGUE[s.code][1], s.message, s.sheet, s.cell, path,
+            "、".join(s.projects)]
+
+
+def _sign_rows(rows: list[ManifestEntry], flags: Iterable[Sign]) -> Iterable[list]:
+    """Every project's own signs, in the summary's order, then the batch-level ones (no project, no cell)."""
+    for e in rows:
+        for s in e.result.flags:
+            yield _sign_row(PROJECT_SCOPE, _project_columns(e), s, e.path)
+    for s in flags:
+        yield _sign_row(BATCH_SCOPE, [""] * len(_PROJECT_HEADERS), s, "")
 
 
 def _write_charts(book: _Book, departments: list[DepartmentRow]) -> None:
@@ -292,18 +313,21 @@ def _write_charts(book: _Book, departments: list[DepartmentRow]) -> None:
     book.print_setup(ws)
 
 
-def summary_digest(entries: list[ManifestEntry], config: Config, scores_of_failed: bool = True) -> str:
-    """A digest of everything the summary is made of: the entries' fields it shows, their rows, the configuration
-    and the tool's version. Stored in the workbook (custom property ``perfeval-digest``)."""
+def summary_digest(entries: list[ManifestEntry], config: Config, flags: Iterable[Sign] | None = None,
+                   scores_of_failed: bool = True) -> str:
+    """A digest of everything the summary is made of: the entries' fields it shows, their rows, the warning signs,
+    the configuration and the tool's version. Stored in the workbook (custom property ``perfeval-digest``)."""
     from . import __version__
 
+    batch = None if flags is None else [s.to_dict() for s in flags]
     h = hashlib.sha256(f"{__version__}|{config.digest()}|{len(entries)}".encode())
     if not scores_of_failed and any(e.status in PROJECT_STATUSES and not e.has_result for e in entries):
         h.update(b"|no scores of failed")  # only when it changes what the workbook shows
+    h.update(json.dumps(batch, ensure_ascii=False).encode("utf-8"))
     for e in entries:
         shown = [*_project_columns(e), e.status, e.path]
-        h.update(json.dumps([shown, e.problem_counts, [p.to_dict() for p in e.problems], e.figures.to_json()],
-                            ensure_ascii=False, default=str).encode("utf-8"))
+        h.update(json.dumps([shown, e.problem_counts, [p.to_dict() for p in e.problems], e.figures.to_json(),
+                             [s.to_dict() for s in e.result.flags]], ensure_ascii=False, default=str).encode("utf-8"))
         for key in ROW_KEYS:
             h.update(getattr(e.result, key).json().encode("utf-8"))
     return h.hexdigest()
@@ -322,17 +346,20 @@ def _unchanged(path: Path, digest: str) -> bool:
         f'<dcterms:modified xsi:type="dcterms:W3CDTF">{CREATED:%Y-%m-%dT%H:%M:%SZ}</dcterms:modified>' in core
 
 
-def write_summary(path: str | Path, entries: list[ManifestEntry], config: Config, *,
-                  scores_of_failed: bool = True) -> Path:
+def write_summary(path: str | Path, entries: list[ManifestEntry], config: Config,
+                  flags: Iterable[Sign] | None = None, *, scores_of_failed: bool = True) -> Path:
     """Write the summary workbook of a batch from its manifest entries (atomically).
 
+    ``flags`` are the batch-level warning signs: given (the batch's own summary, for the bureau), the sheet 复核提示
+    lists them after every project's own; None (a department's summary, mailed) leaves the sheet out.
     ``scores_of_failed=False`` leaves 得分 and 等级 (and the indicators' 得分) blank for a project with errors,
     which has no result (:attr:`ManifestEntry.has_result`): the department's summary that goes with the mails. The
     bureau's own summary shows them. A summary already written from the same data (a rerun where nothing changed)
     is left as it is.
     """
     path = Path(path)
-    digest = summary_digest(entries, config, scores_of_failed)
+    flags = None if flags is None else list(flags)
+    digest = summary_digest(entries, config, flags, scores_of_failed)
     if _unchanged(path, digest):
         return path
     rows = projects(entries)
@@ -348,6 +375,8 @@ def write_summary(path: str | Path, entries: list[ManifestEntry], config: Config
         book.table(SHEET_SPENDING_DETAILS, SPENDING_COLUMNS, _detail_rows(rows, "spending", _spending_values))
         book.table(SHEET_VOLUMES, VOLUME_COLUMNS, _detail_rows(rows, "volumes", _volume_values))
         book.table(SHEET_PROBLEMS, PROBLEM_COLUMNS, _problem_rows(entries))
+        if flags is not None:
+            book.table(SHEET_SIGNS, SIGN_COLUMNS, _sign_rows(rows, flags))
         _write_charts(book, departments)
         book.close()
 

@@ -88,7 +88,11 @@ def test_row_counts_and_sums_equal_the_manifests(batch, request):
     assert len(frames.problems) == len(problems)
     assert frames.problems["code"].tolist() == [p["code"] for _, p in problems]
     assert frames.problems["cell"].tolist() == [p["cell"] for _, p in problems]
-    assert len(frames.flags) == 0 and list(frames.flags.columns) == ["entry", "path", "code", "severity", "message"]
+    flags = [(n, s) for n, e in enumerate(files) for s in e.get("flags", [])]
+    assert batch != "examples" or [s["code"] for _, s in flags] == ["full-marks-low-spending"]  # the seed's
+    assert list(frames.flags.columns) == ["entry", "path", "code", "severity", "message"]
+    assert [(n, s["code"], s["severity"], s["message"]) for n, s in flags] == list(
+        zip(frames.flags["entry"], frames.flags["code"], frames.flags["severity"], frames.flags["message"]))
 
     counted = [e for e in files if e["status"] in ("ok", "has-errors")]
     d = frames.departments
@@ -214,8 +218,8 @@ def test_a_missing_manifest_is_a_clear_error(tmp_path):
 def test_a_manifest_of_an_older_format_is_a_clear_error(tmp_path):
     write_batch(tmp_path, [entry("in/a.xlsx")])
     text = (tmp_path / MANIFEST_NAME).read_text(encoding="utf-8")
-    (tmp_path / MANIFEST_NAME).write_text(text.replace('"format": 1', '"format": 0'), encoding="utf-8")
-    with pytest.raises(ManifestError, match="格式为 0，本版本只能读取格式 1"):
+    (tmp_path / MANIFEST_NAME).write_text(text.replace('"format": 2', '"format": 0'), encoding="utf-8")
+    with pytest.raises(ManifestError, match="格式为 0，本版本只能读取格式 1、2"):
         load(tmp_path)
 
 

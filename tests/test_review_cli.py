@@ -58,9 +58,16 @@ def test_sample_writes_the_worksheet_whose_rows_match_the_manifest(output, capsy
         assert [(r["三级指标"], r["实际完成值"], D(str(r["分值"])), D(str(r["规则得分"]))) for r in indicators] == [
             (i["三级指标"], i["实际完成值"], D(i["分值"]), fmt.round_half_up(D(i["得分"]), 2))
             for i in entry["data"]["indicators"]]
+        # the unit's own 自评得分 and 指标性质 as the manifest holds them (blank where it gave none)
+        assert [(r["指标性质"], r["单位自评得分"]) for r in indicators] == [
+            (i["指标性质"] or None, None if i["自评得分"] is None else int(i["自评得分"]))
+            for i in entry["data"]["indicators"]]
         rule_execution = D(figures["得分"]) - sum(D(i["得分"]) for i in entry["data"]["indicators"])
+        assert D(figures["执行率得分"]) == D(figures["执行率分值"]) * min(D(figures["执行率"]), D(1))
         assert D(str(execution["规则得分"])) == fmt.round_half_up(rule_execution, 2)
-        assert execution["分值"] == 10
+        assert D(str(execution["分值"])) == D(figures["执行率分值"]) == 10
+        assert execution["单位自评得分"] is None  # a standard workbook states no execution score of its own
+    assert [r["单位自评得分"] for r in rows if r["三级指标"] == "采购招标率"] == [50]  # the seed's own 50
     listed = list(openpyxl.load_workbook(target)["抽查名单"].iter_rows(min_row=3, values_only=True))
     assert {r[4]: f"{r[5]:.2f}" for r in listed} == {name: e["得分"] for name, e in entries.items()}
 
@@ -108,7 +115,7 @@ def test_a_manifest_of_another_format_is_refused(output, capsys):
     data = json.loads(path.read_text(encoding="utf-8"))
     path.write_text(json.dumps(data | {"format": 0}, ensure_ascii=False), encoding="utf-8")
     code, _, err = run_cli(capsys, "review", "sample", str(output))
-    assert code == 2 and "格式（0）不是本版本所用的格式（1）" in err and "重新运行 perfeval run" in err
+    assert code == 2 and "格式（0）不是本版本所用的格式（2）" in err and "重新运行 perfeval run" in err
     code, _, err = run_cli(capsys, "review", "sample", str(output / "复核"))
     assert code == 2 and "找不到输出文件夹" in err
 

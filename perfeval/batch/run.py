@@ -11,8 +11,9 @@ from pathlib import Path
 
 from .. import __version__
 from ..config import Config
-from ..manifest import MANIFEST_NAME, Manifest, load_manifest, write_manifest
-from ..results import PROJECT_STATUSES, STATUS_LABELS, STATUS_SUPERSEDED, FileResult, ManifestEntry
+from ..manifest import FORMAT, MANIFEST_NAME, Manifest, load_manifest, write_manifest
+from ..results import PROJECT_STATUSES, STATUS_LABELS, STATUS_SUPERSEDED, FileResult, ManifestEntry, brief
+from ..signs import Sign, batch_signs
 from ..summary import SUMMARY_NAME, write_summary
 from .commit import assign_folders, commit_outputs, remove_stale
 from .discovery import discover, not_evaluated, shown
@@ -86,23 +87,25 @@ def _run(run: Run, started: str, note: str) -> BatchResult:
     clean_leftovers(run.output, run.previous)
     _evaluate_all(run)
     entries = _commit(run)
+    # over the batch, on every run (a reused file's neighbours may have changed); for the bureau only
+    flags = tuple(batch_signs((brief(e) for e in entries if e.status in PROJECT_STATUSES), config))
     finished = stamp()
     notes = [note] if note else []
-    summary_written = _write_summary(run, entries, notes)
+    summary_written = _write_summary(run, entries, flags, notes)
     write_manifest(run.output / MANIFEST_NAME, Manifest(
         entries, __version__, config.digest(), config.source, started, finished, Path.cwd().resolve().as_posix(),
-        tuple(inputs), run.output.resolve().as_posix(), SUMMARY_NAME, LOG_NAME))
+        tuple(inputs), run.output.resolve().as_posix(), SUMMARY_NAME, LOG_NAME, flags))
     result = BatchResult(run.output, entries, started, finished, notes, summary_written=summary_written)
     counts = "，".join(f"{STATUS_LABELS[s]} {n}" for s, n in result.counts.items() if n) or "没有文件"
     log.log(f"结束：{counts}；沿用 {result.reused} 个；退出码 {result.exit_code}")
     return result
 
 
-def _write_summary(run: Run, entries: list[ManifestEntry], notes: list[str]) -> bool:
-    """Write the summary workbook; False (and a note saying so) when it is open elsewhere."""
+def _write_summary(run: Run, entries: list[ManifestEntry], flags: tuple[Sign, ...], notes: list[str]) -> bool:
+    """Write the summary workbook (with its sheet 复核提示); False (and a note saying so) when it is open elsewhere."""
     path = run.output / SUMMARY_NAME
     try:
-        write_summary(path, entries, run.config)
+        write_summary(path, entries, run.config, flags)
     except PermissionError as exc:  # on Windows: open in Excel
         notes.append(f"汇总表 {path} 未能更新（{exc.strerror or exc}；可能正被打开），请关闭后重新运行。")
         run.log.log(notes[-1])
@@ -133,8 +136,10 @@ def warm_up(config: Config) -> None:
 # ---- evaluating ---------------------------------------------------------------------------------------------
 
 def _reusable(previous: Manifest | None, config: Config) -> dict[str, ManifestEntry]:
-    """Previous entries by absolute path, when the previous run used this tool version and configuration."""
-    if not previous or previous.version != __version__ or previous.config_digest != config.digest():
+    """Previous entries by absolute path, when the previous run used this tool version, manifest format and
+    configuration."""
+    if not previous or previous.version != __version__ or previous.format != FORMAT or \
+            previous.config_digest != config.digest():
         return {}
     return {e.source.absolute_path: e for e in previous.entries}
 

@@ -19,6 +19,7 @@ from ..config import Config
 from ..pipeline import evaluate, file_result, write_outputs
 from ..problems import Problem
 from ..results import STATUS_HAS_ERRORS, STATUS_UNREADABLE, FileResult
+from ..signs import evaluation_signs
 from .errors import BatchError, short
 
 
@@ -85,7 +86,8 @@ def process_file(path_str: str, output_root_str: str, config_dict: dict[str, Any
             # Not the reader's own "file-unreadable" wording: this is an unexpected failure, worth reporting to us.
             return unreadable(name, f"处理该文件时程序发生意外错误（{short(exc)}），其他文件不受影响。请用 Excel "
                               "或 WPS 重新保存后再提交；如仍出错，请将此文件交给系统管理员。")
-        outcome = Outcome(file_result(ev))
+        # the signs are the bureau's: in the result, never in the outputs below
+        outcome = Outcome(replace(file_result(ev), flags=tuple(evaluation_signs(ev, config))))
         if ev.project is not None and ev.card is not None and not ev.blank:
             try:
                 outcome = replace(outcome, staged=write_outputs(ev, folder, config, root=folder))

@@ -71,6 +71,8 @@ def problem_rows(entry: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def flag_rows(entry: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """The warning signs of the project (review.md): none in today's entries."""
-    return iter(())
+    """The project's own warning signs (review.md); none in a manifest of format 1. The batch-level ones are the
+    manifest's own (``meta["flags"]``)."""
+    for s in entry.get("flags") or ():
+        yield {"code": _text(s["code"]), "severity": s["severity"], "message": _text(s["message"])}
 

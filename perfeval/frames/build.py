@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..manifest import FORMAT, MANIFEST_NAME, load_manifest
+from ..manifest import MANIFEST_NAME, READABLE_FORMATS, load_manifest
 from ..results import PROJECT_STATUSES, STATUS_LABELS
 from ..problems import SEVERITIES
 from . import adapter
@@ -117,8 +117,9 @@ def _why_not(path: Path) -> str:
     except OSError as exc:
         return f"无法读取 {path}（{exc.strerror or exc}）。"
     found = _FORMAT.search(head)
-    if found and int(found[1]) != FORMAT:
-        return (f"{path} 的格式为 {found[1]}，本版本只能读取格式 {FORMAT}。请用本版本对上年的填报表重新运行一次，"
+    if found and int(found[1]) not in READABLE_FORMATS:
+        readable = "、".join(map(str, READABLE_FORMATS))
+        return (f"{path} 的格式为 {found[1]}，本版本只能读取格式 {readable}。请用本版本对上年的填报表重新运行一次，"
                 "再与其输出比较。")
     return f"无法读取 {path}：不是完整的 perfeval 清单（可能被中断或手工改动过）。"
 
