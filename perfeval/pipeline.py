@@ -1,12 +1,13 @@
 """One workbook from file to outputs: read, check, score, then write the per-project outputs.
 
-The batch's worker (:func:`perfeval.batch.worker.process_file`) runs :func:`evaluate`, :func:`file_result` and
-:func:`write_outputs` once per workbook, in worker processes or on a cluster; the quick check (``perfeval check``)
-runs :func:`evaluate_file`.
+The batch's worker (:func:`perfeval.batch.worker.process_file`) and the quick check (``perfeval check``) run
+:func:`evaluate_file` (a project per standard workbook, or per official table), then the worker
+:func:`file_result` and :func:`write_outputs` for each project, in worker processes or on a cluster.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from .config import Config
@@ -89,7 +90,14 @@ def file_result(ev: Evaluation) -> FileResult:
                       folder_base=project_folder_name(project, Path(ev.name).stem),
                       saved_at=project.saved_at.isoformat(timespec="seconds") if project.saved_at else "",
                       figures=figures, indicators=Packed(indicators), spending=Packed(spending),
-                      volumes=Packed(volumes), source_kind=ev.source_kind)
+                      volumes=Packed(volumes), source_kind=ev.source_kind, part=ev.part,
+                      unit_total=_unit_total(ev))
+
+
+def _unit_total(ev: Evaluation) -> Decimal | None:
+    """An official source's own 总分, when the unit wrote a number there."""
+    total = ev.official.unit.total if ev.official is not None else None
+    return total.value if total is not None and isinstance(total.value, Decimal) else None
 
 
 def write_outputs(ev: Evaluation, folder: Path, config: Config, root: Path | None = None) -> dict[str, str]:
