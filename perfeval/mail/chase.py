@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..fileio import write_bytes
+from ..results import part_label
 from .records import Record
 
 CHASE_FILE = "待跟进清单.csv"
@@ -48,6 +49,6 @@ def write_chase_list(path: Path, items: list[ChaseItem]) -> None:
 
 
 def chase_item(rec: Record, category: str, reason: str = "", address: str = "") -> ChaseItem:
-    """The chase item for a project's file."""
-    return ChaseItem(category, rec.project, rec.unit, rec.department, rec.path, address, reason)
+    """The chase item for a project (its file, and its sheet or Word table when the file holds several)."""
+    return ChaseItem(category, rec.project, rec.unit, rec.department, part_label(rec.path, rec.part), address, reason)
 

@@ -9,7 +9,7 @@ from typing import Callable
 from ..config import Config
 from ..fileio import safe_name
 from ..model import SHEET_INFO
-from ..results import PROJECT_STATUSES, STATUS_HAS_ERRORS, STATUS_LABELS, STATUS_OK, STATUS_UNREADABLE
+from ..results import PROJECT_STATUSES, STATUS_HAS_ERRORS, STATUS_LABELS, STATUS_OK, STATUS_UNREADABLE, part_label
 from ..problems import SEVERITIES
 from .chase import ChaseItem, chase_item
 from .mime import KIND_DEPARTMENT, KIND_ERRORS, KIND_OK, Attachment, Outgoing, parse_addresses
@@ -69,7 +69,7 @@ def _project_context(rec: Record, attachments: list[Attachment], settings: dict,
                      for_unit: Callable[[str], str]) -> dict:
     problems = [_problem_view(p, for_unit) for p in rec.problems]
     return {"project": rec.project, "unit": rec.unit, "department": rec.department, "year": rec.year,
-            "file": Path(rec.path).name, "status": rec.status, "status_label": STATUS_LABELS.get(rec.status, rec.status),
+            "file": part_label(Path(rec.path).name, rec.part), "status": rec.status, "status_label": STATUS_LABELS.get(rec.status, rec.status),
             "score": rec.score, "grade": rec.grade, "counts": rec.counts, "problems": problems,
             "attachments": [a.name for a in attachments]} | settings
 
@@ -89,6 +89,12 @@ def _read_outputs(rec: Record, output: Path, kinds: tuple[str, ...]) -> tuple[li
     return attachments, missing
 
 
+def _no_address(rec: Record) -> str:
+    if rec.official:
+        return "自评表没有联系邮箱一栏，请将本项目的自评表和审核意见另行送交报送单位"
+    return "填报表未填联系邮箱"
+
+
 def _plan_project(rec: Record, output: Path, templates: Templates, settings: dict,
                   for_unit: Callable[[str], str], chase: list[ChaseItem]) -> Outgoing | None:
     if rec.status == STATUS_UNREADABLE:
@@ -101,10 +107,12 @@ def _plan_project(rec: Record, output: Path, templates: Templates, settings: dic
         chase.append(chase_item(rec, "联系邮箱格式不正确", "联系邮箱无法使用，请核实", "；".join(bad)))
     if not to:
         if not bad:
-            chase.append(chase_item(rec, "无联系邮箱", _info_sheet_missing(rec) or "填报表未填联系邮箱"))
+            chase.append(chase_item(rec, "无联系邮箱", _info_sheet_missing(rec) or _no_address(rec)))
         return None
     kind = KIND_OK if rec.status == STATUS_OK else KIND_ERRORS
-    wanted = ("table", "report_docx") if kind == KIND_OK else ("annotated",)
+    # an official 自评表's report is its 审核意见; a Word source with errors has no marked-up copy (its problems
+    # are listed in the message)
+    wanted = ("table", "audit_docx" if rec.official else "report_docx") if kind == KIND_OK else ("annotated",)
     attachments, missing = _read_outputs(rec, output, wanted)
     if kind == KIND_OK and missing:
         chase.append(chase_item(rec, "附件缺失", f"找不到输出文件 {', '.join(missing)}，请重新运行 perfeval run",

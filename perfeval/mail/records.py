@@ -10,13 +10,13 @@ from pathlib import Path
 
 from ..results import STATUS_OK
 from ..problems import SEVERITIES
-from ..results import ManifestEntry
+from ..results import SOURCE_OFFICIAL, ManifestEntry
 from .errors import MailError
 
 
 @dataclass
 class Record:
-    """One input file of the run, as the manifest describes it."""
+    """One project of the run (or an input file that gave none), as the manifest describes it."""
 
     path: str  # the input file as the run named it
     status: str  # ok / has-errors / unreadable / skipped / superseded
@@ -31,6 +31,16 @@ class Record:
     outputs: dict[str, str] = field(default_factory=dict)  # kind -> path relative to OUTPUT
     raw: dict = field(default_factory=dict)  # the manifest's own entry, as JSON
     entry: ManifestEntry | None = None  # the manifest's own entry
+
+    @property
+    def part(self) -> str:
+        """The sheet or Word table of a file holding several projects (official 自评表); "" otherwise."""
+        return self.entry.part if self.entry is not None else ""
+
+    @property
+    def official(self) -> bool:
+        """The project was read from the unit's own 自评表: its report is the 审核意见."""
+        return self.entry is not None and self.entry.result.source_kind == SOURCE_OFFICIAL
 
     @property
     def counts(self) -> dict[str, int]:
