@@ -1,8 +1,8 @@
 """One workbook from file to outputs: read, check, score, then write the per-project outputs.
 
-The batch's worker (:func:`perfeval.batch.worker.process_file`) runs :func:`evaluate`, :func:`file_result` and
-:func:`write_outputs` once per workbook, in worker processes or on a cluster; the quick check (``perfeval check``)
-runs :func:`evaluate_file`.
+The batch's worker (:func:`perfeval.batch.worker.process_file`) and the quick check (``perfeval check``) run
+:func:`evaluate_file` (a project per standard workbook, or per official table), then the worker
+:func:`file_result` and :func:`write_outputs` for each project, in worker processes or on a cluster.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ def file_result(ev: Evaluation) -> FileResult:
                       folder_base=project_folder_name(project, Path(ev.name).stem),
                       saved_at=project.saved_at.isoformat(timespec="seconds") if project.saved_at else "",
                       figures=figures, indicators=Packed(indicators), spending=Packed(spending),
-                      volumes=Packed(volumes), source_kind=ev.source_kind)
+                      volumes=Packed(volumes), source_kind=ev.source_kind, part=ev.part)
 
 
 def _own_figures(ev: Evaluation) -> tuple[Decimal | None, Decimal | None]:

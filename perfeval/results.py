@@ -42,6 +42,9 @@ SOURCE_OFFICIAL = "自评表"
 
 SUPERSEDED_CODE = "file-superseded"  # the batch's own finding about a file, not the file's
 
+UNIT_TOTAL_KEY = "单位自评得分"  # an official source's own 总分, as the unit wrote it
+TOTAL_DIFFERENCE_KEY = "得分差异"  # the unit's own 总分 less the rule's 得分
+
 INFO_KEYS = ("评价年度", "项目名称", "主管部门", "实施单位", "联系邮箱")
 FIGURE_KEYS = ("年初预算数", "全年预算数", "全年执行数", "执行率", "得分", "等级")
 # The execution row as the spot check's worksheet shows it (review.md), under ``data.figures`` only: the rule's
@@ -72,6 +75,11 @@ def decimal(text: Any) -> Decimal | None:
         return Decimal(str(text))
     except InvalidOperation:
         return None
+
+
+def part_label(path: str, part: str) -> str:
+    """A project as people are told of it: its file, and the sheet or Word table (表N) when the file names one."""
+    return f"{path}（{part}）" if part else path
 
 
 # ---- the parts of a result ----------------------------------------------------------------------------------
@@ -173,6 +181,20 @@ class FileResult:
     volumes: Packed = field(default_factory=Packed)
     source_kind: str = ""  # SOURCE_STANDARD or SOURCE_OFFICIAL; "" when no project was read
     flags: tuple[Sign, ...] = ()  # the project's warning signs (复核提示, signs.py): for the bureau, never its status
+    part: str = ""  # the sheet or Word table (表N) of an official source; "" for a standard workbook
+
+    @property
+    def unit_total(self) -> Decimal | None:
+        """An official source's own 总分, as the unit wrote it (kept in the figures); None for a standard workbook."""
+        return self.figures.own_total
+
+    @property
+    def total_difference(self) -> Decimal | None:
+        """The unit's own 总分 less the rule's 得分 as shown (two decimals), as the 审核意见 puts it; None when either
+        is unknown."""
+        if self.unit_total is None or self.figures.score is None:
+            return None
+        return self.unit_total - fmt.round_half_up(self.figures.score, 2)
 
     @classmethod
     def of_file(cls, name: str, status: str, code: str, message: str) -> FileResult:
@@ -239,6 +261,15 @@ class ManifestEntry:
         return self.folder or self.name
 
     @property
+    def part(self) -> str:
+        return self.result.part
+
+    @property
+    def label(self) -> str:
+        """The project as people are told of it: its path, and its part when the file names one."""
+        return part_label(self.path, self.part)
+
+    @property
     def info(self) -> ProjectInfo:
         return self.result.info
 
@@ -269,9 +300,10 @@ class ManifestEntry:
         """The entry as manifest.json holds it (its rows still :class:`Packed`)."""
         problems = self.problems
         return {**self.source.to_json(), "saved_at": self.result.saved_at, "name": self.name,
-                "source_kind": self.result.source_kind, "status": self.status,
+                "part": self.part, "source_kind": self.result.source_kind, "status": self.status,
                 "status_label": self.status_label, "reused": self.reused, **self.info.to_json(),
-                **self.figures.shown(), "problem_counts": count_by_severity(problems),
+                **self.figures.shown(), UNIT_TOTAL_KEY: fmt.score(self.result.unit_total),
+                TOTAL_DIFFERENCE_KEY: fmt.score(self.result.total_difference), "problem_counts": count_by_severity(problems),
                 "problems": [p.to_dict() for p in problems], "folder": self.folder, "outputs": dict(self.outputs),
                 "superseded_by": self.superseded_by, "newest_by": self.newest_by, "complete": self.complete,
                 "flags": [s.to_dict() for s in self.result.flags], "data": self.result.data_json()}
@@ -286,7 +318,8 @@ class ManifestEntry:
             info=ProjectInfo.from_json(entry), folder_base=data["folder_base"], saved_at=entry.get("saved_at", ""),
             figures=Figures.from_json(data["figures"]), **{key: Packed.of(data[key]) for key in ROW_KEYS},
             source_kind=entry.get("source_kind", ""),  # "" in a manifest written before the field: not known
-            flags=tuple(sign_from_json(s) for s in entry.get("flags") or ()))  # none in a format-1 manifest
+            flags=tuple(sign_from_json(s) for s in entry.get("flags") or ()),  # none in a format-1 manifest
+            part=entry.get("part", ""))
         findings = tuple(p for p in problems if p.code == SUPERSEDED_CODE)
         return cls(SourceFacts.from_json(entry), result, entry["status"], entry.get("reused", False),
                    entry.get("folder") or "", dict(entry.get("outputs") or {}), entry.get("superseded_by", ""),

@@ -32,7 +32,7 @@ from .model import (STATUS_MET, STATUS_MISSED, STATUS_OVER, STATUS_QUAL_FULL, ST
                     STATUS_UNKNOWN)
 from .problems import ERROR, WARNING
 from .render import clean, number_format, with_unit
-from .results import PROJECT_STATUSES, ROW_KEYS, STATUS_HAS_ERRORS, ManifestEntry, decimal
+from .results import PROJECT_STATUSES, ROW_KEYS, STATUS_HAS_ERRORS, ManifestEntry, decimal, exact
 from .signs import SIGN_CATALOGUE, Sign
 from .xlsxrows import Col, Splices, TableSheet, fix_style_order, write_book
 
@@ -70,7 +70,7 @@ def _project_columns(e: ManifestEntry) -> list[str]:
 def projects(entries: Iterable[ManifestEntry]) -> list[ManifestEntry]:
     """The entries that count as projects (evaluated, not superseded), in the summary's order."""
     rows = [e for e in entries if e.status in PROJECT_STATUSES]
-    return sorted(rows, key=lambda e: (*_project_columns(e), e.path))
+    return sorted(rows, key=lambda e: (*_project_columns(e), e.path, e.part))
 
 
 @dataclass
@@ -183,7 +183,9 @@ class _Book:
 PROJECT_COLUMNS = (Col("评价年度", min_width=9), Col("主管部门"), Col("实施单位"), Col("项目名称", min_width=16),
                    Col("年初预算数（万元）", "money"), Col("全年预算数（万元）", "money"),
                    Col("全年执行数（万元）", "money"), Col("执行率", "rate"), Col("得分", "score"), Col("等级"),
-                   Col("错误数", "int"), Col("警告数", "int"), Col("状态"), Col("源文件", min_width=20))
+                   Col("错误数", "int"), Col("警告数", "int"), Col("状态"), Col("源文件", min_width=20),
+                   # an official source's own 总分 beside the rule's 得分 (official-table.md)
+                   Col("来源类型"), Col("单位自评得分", "score"), Col("差异（自评−规则）", "score"))
 DEPARTMENT_COLUMNS = (Col("评价年度", min_width=9), Col("主管部门"), Col("项目数", "int"),
                       Col("有错误未计入", "int"), Col("年初预算数合计（万元）", "money"),
                       Col("全年预算数合计（万元）", "money"), Col("全年执行数合计（万元）", "money"),
@@ -208,7 +210,8 @@ def _project_row(e: ManifestEntry, scores_of_failed: bool = True) -> list:
     counts, f = e.problem_counts, e.figures
     score, grade = (f.score, f.grade) if scores_of_failed or e.has_result else (None, None)
     return [*_project_columns(e), f.initial_budget, f.budget, f.spent, f.execution_rate, score, grade,
-            counts[ERROR], counts[WARNING], e.status_label, e.path]
+            counts[ERROR], counts[WARNING], e.status_label, e.label, e.result.source_kind, e.result.unit_total,
+            e.result.total_difference]
 
 
 def _department_row(d: DepartmentRow) -> list:
@@ -244,7 +247,7 @@ def _volume_values(e: ManifestEntry, v: dict) -> list:
 def _problem_rows(entries: Iterable[ManifestEntry]) -> Iterable[list]:
     for e in sorted(entries, key=lambda e: e.path):
         for p in e.problems:
-            yield [e.path, e.info.name, e.info.unit, e.status_label, p.sheet, p.cell, p.severity, p.code, p.message,
+            yield [e.label, e.info.name, e.info.unit, e.status_label, p.sheet, p.cell, p.severity, p.code, p.message,
                    p.value]
 
 
@@ -325,7 +328,7 @@ def summary_digest(entries: list[ManifestEntry], config: Config, flags: Iterable
         h.update(b"|no scores of failed")  # only when it changes what the workbook shows
     h.update(json.dumps(batch, ensure_ascii=False).encode("utf-8"))
     for e in entries:
-        shown = [*_project_columns(e), e.status, e.path]
+        shown = [*_project_columns(e), e.status, e.path, e.part, e.result.source_kind, exact(e.result.unit_total)]
         h.update(json.dumps([shown, e.problem_counts, [p.to_dict() for p in e.problems], e.figures.to_json(),
                              [s.to_dict() for s in e.result.flags]], ensure_ascii=False, default=str).encode("utf-8"))
         for key in ROW_KEYS:

@@ -7,9 +7,12 @@ compared figure by figure with ``figures``.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
+import docx
 import openpyxl
 
 from builders import build_workbook, seed_rows
@@ -84,3 +87,20 @@ def figures(p: Project) -> dict:
         "indicators": [(i.level1, i.level2, i.name, i.nature, i.unit, cell_text(i.target), cell_text(i.actual),
                         dec(i.weight), dec(i.self_score), i.deviation) for i in p.indicators],
     }
+
+
+def docx_bytes(document_xml: bytes | None = None, big: int = 0) -> bytes:
+    """An empty Word document, its document.xml replaced by ``document_xml``, padded with ``big`` zero bytes (a
+    bomb when compressed)."""
+    source = io.BytesIO()
+    docx.Document().save(source)
+    out = io.BytesIO()
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "word/document.xml" and document_xml is not None:
+                data = document_xml
+            zout.writestr(item, data)
+        if big:
+            zout.writestr("word/media/padding.xml", b"\0" * big)
+    return out.getvalue()

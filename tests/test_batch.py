@@ -524,14 +524,14 @@ def test_a_summary_open_elsewhere_is_reported_and_the_run_exits_1(generated, tmp
 def test_a_workbook_that_kills_its_worker_is_unreadable_and_the_batch_goes_on(generated, tmp_path, monkeypatch):
     import perfeval.batch as batch
 
-    real = batch.worker.evaluate
+    real = batch.worker.evaluate_file
 
     def crash_on_one(path, config, name=None):
         if name == "c_中.xlsx":
             os._exit(3)  # as a crash inside a native library would
         return real(path, config, name)
 
-    monkeypatch.setattr(batch.worker, "evaluate", crash_on_one)
+    monkeypatch.setattr(batch.worker, "evaluate_file", crash_on_one)
     inputs = copy_inputs(generated, tmp_path / "in", ["a_优.xlsx", "b_良.xlsx", "c_中.xlsx", "d_差.xlsx"])
     result = run(inputs, tmp_path / "out", workers=2)
     statuses = {e.name: e.status for e in result.entries}
@@ -544,7 +544,7 @@ def test_a_workbook_that_kills_its_worker_is_unreadable_and_the_batch_goes_on(ge
 def test_after_a_worker_crash_the_rest_of_the_batch_runs_on_a_fresh_pool(generated, tmp_path, monkeypatch):
     import perfeval.batch as batch
 
-    real_evaluate, real_alone = batch.worker.evaluate, batch.jobs.alone
+    real_evaluate, real_alone = batch.worker.evaluate_file, batch.jobs.alone
     alone: list[str] = []
 
     def crash_on_one(path, config, name=None):
@@ -556,7 +556,7 @@ def test_after_a_worker_crash_the_rest_of_the_batch_runs_on_a_fresh_pool(generat
         alone.append(job.kwargs["name"])
         return real_alone(executor, job, remote)
 
-    monkeypatch.setattr(batch.worker, "evaluate", crash_on_one)
+    monkeypatch.setattr(batch.worker, "evaluate_file", crash_on_one)
     monkeypatch.setattr(batch.jobs, "alone", counted)
     inputs = tmp_path / "in"
     inputs.mkdir()

@@ -127,15 +127,15 @@ def _patch_evaluate(wrapper) -> object:
     returns the real one."""
     from perfeval.batch import worker
 
-    real = worker.evaluate
-    worker.evaluate = lambda path, config, name=None: wrapper(real, path, config, name)
+    real = worker.evaluate_file
+    worker.evaluate_file = lambda path, config, name=None: wrapper(real, path, config, name)
     return real
 
 
 def _restore_evaluate(real) -> None:
     from perfeval.batch import worker
 
-    worker.evaluate = real
+    worker.evaluate_file = real
 
 
 class Slow(WorkerPlugin):

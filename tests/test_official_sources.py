@@ -3,14 +3,12 @@ tool's own outputs, hostile and broken Word files — each with a clear message.
 
 from __future__ import annotations
 
-import io
-import zipfile
 import zlib
 
 import docx
 import openpyxl
 
-from official_helpers import seed_sample
+from official_helpers import docx_bytes, seed_sample
 from perfeval.annotate import write_annotated
 from perfeval.config import Config
 from perfeval.official.sample import layout, write_docx, write_xlsx
@@ -79,24 +77,9 @@ def test_the_tools_own_outputs_are_skipped(tmp_path):
 
 # ---- hostile and broken Word files -------------------------------------------------------------------------
 
-def _docx_bytes(document_xml: bytes | None = None, big: int = 0) -> bytes:
-    source = io.BytesIO()
-    docx.Document().save(source)
-    out = io.BytesIO()
-    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            data = zin.read(item)
-            if item.filename == "word/document.xml" and document_xml is not None:
-                data = document_xml
-            zout.writestr(item, data)
-        if big:
-            zout.writestr("word/media/padding.xml", b"\0" * big)
-    return out.getvalue()
-
-
 def test_a_docx_bomb_is_refused(tmp_path):
     path = tmp_path / "bomb.docx"
-    path.write_bytes(_docx_bytes(big=60 * 2**20))
+    path.write_bytes(docx_bytes(big=60 * 2**20))
     [ev] = evaluate_file(path, Config())
     assert ev.status == "unreadable" and _codes([ev]) == [["file-too-large"]]
 
@@ -105,7 +88,7 @@ def test_a_docx_declaring_entities_is_refused(tmp_path):
     xml = (b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
            b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>')
     path = tmp_path / "entities.docx"
-    path.write_bytes(_docx_bytes(xml))
+    path.write_bytes(docx_bytes(xml))
     [ev] = evaluate_file(path, Config())
     assert ev.status == "unreadable" and _codes([ev]) == [["file-xml-entities"]]
     assert "word/document.xml" in ev.problems[0].message

@@ -60,7 +60,7 @@ def test_project_rows_equal_the_figures_computed_from_the_data(batch):
     got = rows(output / SUMMARY_NAME, "项目汇总")
     assert header(output / SUMMARY_NAME, "项目汇总") == [
         "评价年度", "主管部门", "实施单位", "项目名称", "年初预算数（万元）", "全年预算数（万元）", "全年执行数（万元）", "执行率",
-        "得分", "等级", "错误数", "警告数", "状态", "源文件"]
+        "得分", "等级", "错误数", "警告数", "状态", "源文件", "来源类型", "单位自评得分", "差异（自评−规则）"]
     assert [Path(r[13]).name for r in got] == expected_order
     entries = by_name(output)
     for row in got:
@@ -72,6 +72,7 @@ def test_project_rows_equal_the_figures_computed_from_the_data(batch):
         assert row[4:8] == (rounded(budget), rounded(budget), rounded(spent), rounded(spent / budget, 4))
         assert row[8] == rounded(total) and row[9] == expected_grade(total)
         assert row[12] == ("有错误" if name in WITH_ERROR else "通过")
+        assert row[14:] == ("标准填报表", None, None)  # no unit's own total beside the rule's
         # the manifest agrees
         assert (row[10], row[11]) == (entry["problem_counts"]["错误"], entry["problem_counts"]["警告"])
         assert entry["得分"] == f"{row[8]:.2f}" and entry["全年执行数"] == f"{row[6]:.2f}"
@@ -157,7 +158,7 @@ def test_text_is_written_as_text_and_figures_with_number_formats(tmp_path):
     assert ws["D2"].value == "=1+1" and ws["D2"].data_type == "s"  # never a formula
     assert ws["E2"].number_format == "0.00" and ws["H2"].number_format == "0.00%"
     assert ws["I2"].number_format == "0.00" and ws["I3"].value == 72.13  # half up, in fmt
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:N3"
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:Q3"
     assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
     assert ws.column_dimensions["D"].width >= 2 * len("一个名字很长很长很长的项目")  # a Chinese character ≈ 2
     details = wb["指标明细"]

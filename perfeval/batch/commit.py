@@ -32,9 +32,10 @@ def commit_outputs(item: Item, output: Path, staging: Path, stage: str, log: Run
     target = output / item.folder
     target.mkdir(parents=True, exist_ok=True)
     item.outputs = {}
-    for kind, file_name in item.staged.items():
+    for kind, staged in item.staged.items():
+        file_name = Path(staged).name  # staged in the project's own sub-folder of the stage
         try:
-            os.replace(staging / stage / file_name, target / file_name)
+            os.replace(staging / stage / staged, target / file_name)
         except OSError as exc:
             item.complete = False
             log.log(f"无法替换 {item.folder}/{file_name}（{exc.strerror or exc}；文件可能正被打开），保留旧文件，"

@@ -86,11 +86,12 @@ def discover(inputs: list[Path], exclude: Path | None = None) -> list[SourceFile
 def not_evaluated(f: SourceFile, documents: bool = False) -> tuple[str, str, str, str] | None:
     """(status, problem code, short reason, message) of a found file that is not read as a workbook: one that
     cannot be opened, or is not a spreadsheet. None for a spreadsheet, to be read; with ``documents``, a Word
-    document (official 自评表 in Word, read by ``check``) is read too."""
+    document (official 自评表 in Word, read by ``check`` and ``run``) is read too."""
     if f.error:
         return (STATUS_UNREADABLE, "file-unreadable", f.error,
                 f"无法打开文件（{f.error}）。请检查文件的访问权限后重新运行。")
     if not f.spreadsheet and not (documents and f.path.suffix.lower() in DOCUMENT_SUFFIXES):
         return (STATUS_SKIPPED, "file-skipped", "不是电子表格",
-                f"不是电子表格文件（{f.path.suffix or '无扩展名'}），已跳过。只处理 .xlsx、.xlsm、.xls、.ods 格式的填报表。")
+                f"不是电子表格文件（{f.path.suffix or '无扩展名'}），已跳过。只处理 .xlsx、.xlsm、.xls、.ods 格式的填报表"
+                + ("和 .docx 格式的自评表。" if documents else "。"))
     return None

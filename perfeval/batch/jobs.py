@@ -54,9 +54,10 @@ def store_returned(outcome: Outcome, job: Job) -> Outcome:
     try:
         for rel, content in files.items():
             if (path := inside(folder, rel)) is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
                 write_bytes(path, content)
     except OSError as exc:
-        return outputs_failed(outcome, exc)
+        return replace(outcome, parts=tuple(outputs_failed(p, exc) if p.staged else p for p in outcome.parts))
     return outcome
 
 

@@ -17,7 +17,7 @@ WORST_SHOWN = 10  # files with errors named in the summary lines
 
 @dataclass
 class BatchResult:
-    """What a run did: one manifest entry per input file."""
+    """What a run did: one manifest entry per project (per input file that gave none)."""
 
     output: Path
     entries: list[ManifestEntry]
@@ -57,13 +57,16 @@ class BatchResult:
         """What the command line prints (Chinese)."""
         lines = list(self.notes)
         if not self.entries:
-            lines.append("未找到任何文件（只处理 .xlsx、.xlsm、.xls、.ods 填报表）。")
+            lines.append("未找到任何文件（只处理 .xlsx、.xlsm、.xls、.ods 填报表和 .docx 自评表）。")
         else:
             counts = self.counts
             parts = "，".join(f"{STATUS_LABELS[s]} {n}" for s, n in counts.items() if n)
-            lines.append(f"共 {len(self.entries)} 个文件：{parts}。")
+            files = len({e.path for e in self.entries})
+            # a workbook of official tables gives an entry per sheet, a Word document one per table
+            several = f"，{len(self.entries)} 项" if files != len(self.entries) else ""
+            lines.append(f"共 {files} 个文件{several}：{parts}。")
             if self.reused:
-                lines.append(f"其中 {self.reused} 个文件内容和配置均未改变，沿用上次的结果。")
+                lines.append(f"其中 {self.reused} {'项' if several else '个文件'}内容和配置均未改变，沿用上次的结果。")
         lines += [f"汇总表：{self.summary_path}", f"清单：{self.manifest_path}", f"日志：{self.log_path}"]
         worst = sorted(((e, e.problem_counts[ERROR]) for e in self.entries if e.status in FAILED_STATUSES),
                        key=lambda pair: (pair[0].status != STATUS_UNREADABLE, -pair[1], pair[0].path))
@@ -73,7 +76,7 @@ class BatchResult:
                 first = next((p for p in e.problems if p.severity == ERROR), None)
                 where = f"{first.where} " if first and first.where else ""
                 text = f"{where}{first.message}" if first else ""
-                lines.append(f"  {e.path}：{e.status_label}，错误 {errors} 个 — {text}")
+                lines.append(f"  {e.label}：{e.status_label}，错误 {errors} 个 — {text}")
             if len(worst) > WORST_SHOWN:
                 lines.append(f"  另有 {len(worst) - WORST_SHOWN} 个文件有错误，见汇总表“问题清单”。")
         return lines

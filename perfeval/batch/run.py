@@ -135,41 +135,56 @@ def warm_up(config: Config) -> None:
 
 # ---- evaluating ---------------------------------------------------------------------------------------------
 
-def _reusable(previous: Manifest | None, config: Config) -> dict[str, ManifestEntry]:
-    """Previous entries by absolute path, when the previous run used this tool version, manifest format and
-    configuration."""
+def _reusable(previous: Manifest | None, config: Config) -> dict[str, list[ManifestEntry]]:
+    """Previous entries by absolute path (a file's projects in their order), when the previous run used this tool
+    version, manifest format and configuration."""
     if not previous or previous.version != __version__ or previous.format != FORMAT or \
             previous.config_digest != config.digest():
         return {}
-    return {e.source.absolute_path: e for e in previous.entries}
+    earlier: dict[str, list[ManifestEntry]] = {}
+    for e in previous.entries:
+        earlier.setdefault(e.source.absolute_path, []).append(e)
+    return earlier
 
 
 def _evaluate_all(run: Run) -> None:
-    """Find the inputs; reuse what can be reused; evaluate the rest (writing their outputs into staging)."""
+    """Find the inputs; reuse what can be reused; evaluate the rest (writing their outputs into staging). A file
+    holding several projects becomes an item per project, in the file's order."""
     run.items = [Item(f) for f in discover(run.inputs, run.output)]
     earlier = _reusable(run.previous, run.config)
+    others: dict[int, list[Item]] = {}  # the projects of a file after its first, by the file's index
     jobs = []
     run.log.start(len(run.items))
+
+    def projects(index: int, count: int) -> list[Item]:
+        """The items of file ``index`` holding ``count`` projects (the progress counts each)."""
+        item = run.items[index]
+        others[index] = [Item(item.file) for _ in range(count - 1)]
+        run.log.total += count - 1
+        return [item, *others[index]]
+
     for index, item in enumerate(run.items):
-        entry = earlier.get(item.file.path.as_posix())
-        if skip := not_evaluated(item.file):
+        entries = earlier.get(item.file.path.as_posix(), [])
+        if skip := not_evaluated(item.file, documents=True):
             _settle(item, *skip, run.log)
-        elif (entry and entry.source.sha256 == item.file.sha256 and entry.complete
-              and outputs_exist(run.output, entry.outputs)):
-            item.settle(entry.result)
-            item.reused, item.previous = True, entry
-            run.log.step(_progress_line(item, "沿用上次结果"), item.file.name)
+        elif entries and all(e.source.sha256 == item.file.sha256 and e.complete
+                             and outputs_exist(run.output, e.outputs) for e in entries):
+            for one, entry in zip(projects(index, len(entries)), entries):  # all the file's projects together
+                one.settle(entry.result)
+                one.reused, one.previous = True, entry
+                run.log.step(_progress_line(one, "沿用上次结果"), one.file.name)
         else:
             jobs.append(run.job(index, str(index)))
 
     def done(index: int, outcome: Outcome) -> None:
-        item = run.items[index]
-        item.take(outcome)
-        run.log.step(_progress_line(item), item.file.name)
+        for one, part in zip(projects(index, len(outcome.parts)), outcome.parts):
+            one.take(part, str(index))
+            run.log.step(_progress_line(one), one.file.name)
 
     if jobs and not run.scheduler:  # (a cluster's workers are other processes, elsewhere)
         warm_up(run.config)
     run_jobs(jobs, run.workers, run.scheduler, done)
+    run.items = [one for index, item in enumerate(run.items) for one in (item, *others.get(index, ()))]
 
 
 def _settle(item: Item, status: str, code: str, why: str, message: str, log: RunLog) -> None:
@@ -182,8 +197,8 @@ def _progress_line(item: Item, note: str = "") -> str:
     """The line of a file as it is done. A file read as a project gets its status only once every file is done
     (:func:`_status_line`): another file may hold the same project and supersede it."""
     if item.status in PROJECT_STATUSES:
-        return f"{item.file.shown_path}：{note or '已读取'}"
-    return f"{item.file.shown_path}：{STATUS_LABELS[item.status]}" + (f"（{note}）" if note else "")
+        return f"{item.label}：{note or '已读取'}"
+    return f"{item.label}：{STATUS_LABELS[item.status]}" + (f"（{note}）" if note else "")
 
 
 # ---- committing ---------------------------------------------------------------------------------------------
@@ -203,12 +218,16 @@ def _commit(run: Run) -> list[ManifestEntry]:
             else:
                 item.reused = False
                 again.append(run.job(index, f"again-{index}"))
-    run_jobs(again, run.workers, run.scheduler, lambda index, outcome: run.items[index].take(outcome))
-    done_again = {job.index for job in again}
-    for index, item in enumerate(run.items):
+
+    def done_again(index: int, outcome: Outcome) -> None:
+        item = run.items[index]  # the file is evaluated again: its outputs are this project's
+        same = next((p for p in outcome.parts if p.result.part == item.result.part), outcome.parts[0])
+        item.take(same, f"again-{index}")
+
+    run_jobs(again, run.workers, run.scheduler, done_again)
+    for item in run.items:
         if item.status in PROJECT_STATUSES and not item.reused:
-            stage = f"again-{index}" if index in done_again else str(index)
-            commit_outputs(item, run.output, run.staging, stage, run.log)
+            commit_outputs(item, run.output, run.staging, item.stage, run.log)
     remove_stale(run.output, run.previous, run.items, run.log)
     for item in run.items:
         if item.status in PROJECT_STATUSES + (STATUS_SUPERSEDED,):
@@ -218,7 +237,7 @@ def _commit(run: Run) -> list[ManifestEntry]:
 
 def _status_line(item: Item) -> str:
     """The status of a file read as a project, once the superseded rule has been applied."""
-    line = f"{item.file.shown_path}：{STATUS_LABELS[item.status]}"
+    line = f"{item.label}：{STATUS_LABELS[item.status]}"
     if item.status == STATUS_SUPERSEDED:
         line += f"（以 {item.superseded_by} 为准：{NEWEST_BY_TEXT[item.newest_by]}）"
     return line

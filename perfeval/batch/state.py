@@ -8,21 +8,22 @@ from pathlib import Path
 from ..config import Config
 from ..manifest import Manifest
 from ..problems import Problem
-from ..results import FileResult, ManifestEntry
+from ..results import FileResult, ManifestEntry, part_label
 from .discovery import SourceFile
 from .folder import STAGING_NAME
 from .jobs import Job
 from .log import RunLog
-from .worker import Outcome
+from .worker import Part
 
 
 @dataclass
 class Item:
-    """One input file during a run."""
+    """One project of an input file during a run (a file that gave no project is one item too)."""
 
     file: SourceFile
     result: FileResult | None = None
-    staged: dict[str, str] = field(default_factory=dict)  # its outputs in its stage folder: kind -> file name
+    staged: dict[str, str] = field(default_factory=dict)  # its outputs in its stage folder: kind -> path
+    stage: str = ""  # the stage folder its outputs were written into (under the run's staging folder)
     reused: bool = False
     previous: ManifestEntry | None = None  # its entry in the previous manifest, when reused
     status: str = ""
@@ -37,9 +38,15 @@ class Item:
         """The file's result is known (evaluated, reused, or not evaluated at all)."""
         self.result, self.status, self.staged = result, result.status, staged or {}
 
-    def take(self, outcome: Outcome) -> None:
-        """What a worker returned."""
-        self.settle(outcome.result, outcome.staged)
+    def take(self, part: Part, stage: str) -> None:
+        """What a worker returned for this project, its outputs in ``stage``."""
+        self.settle(part.result, part.staged)
+        self.stage = stage
+
+    @property
+    def label(self) -> str:
+        """The project as the log and the messages name it: its file, and its sheet or Word table."""
+        return part_label(self.file.shown_path, self.result.part if self.result else "")
 
     def entry(self) -> ManifestEntry:
         return ManifestEntry(self.file.facts(), self.result, self.status, self.reused, self.folder, self.outputs,
@@ -65,7 +72,8 @@ class Run:
         return self.output / STAGING_NAME
 
     def job(self, index: int, stage: str) -> Job:
-        """The job that evaluates item ``index`` and writes its outputs into the stage folder ``stage``."""
+        """The job that evaluates the file of item ``index`` (all its projects) and writes their outputs into the
+        stage folder ``stage``."""
         item = self.items[index]
         kwargs = {"path_str": str(item.file.path), "output_root_str": str(self.staging),
                   "config_dict": self.config.data, "name": item.file.name, "stage": stage}

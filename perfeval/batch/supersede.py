@@ -26,7 +26,7 @@ def _file_time(item: Item) -> datetime:
 def _newness(item: Item) -> tuple[datetime, int, str]:
     """What orders the files of one project: the workbook's saved time (its file's time where it has none), then
     the file's time, then the path."""
-    return _saved_time(item) or _file_time(item), item.file.mtime_ns, item.file.shown_path
+    return _saved_time(item) or _file_time(item), item.file.mtime_ns, item.label
 
 
 NEWEST_BY = ("saved_at", "modified", "path")  # manifest ``newest_by``: the first of _newness that differed
@@ -57,19 +57,19 @@ def supersede(items: list[Item]) -> None:
             continue
         group.sort(key=_newness, reverse=True)
         winner, runner_up = group[0], group[1]
-        losers = sorted(group[1:], key=lambda i: i.file.shown_path)
+        losers = sorted(group[1:], key=lambda i: i.label)
         project = f"{year}年度 {unit} {name}"
-        won = winner.file.shown_path
+        won = winner.label
         for loser in losers:
             loser.status = STATUS_SUPERSEDED
             loser.superseded_by = won
             loser.newest_by = _decided_by(winner, loser)
             loser.findings.append(Problem(
-                SUPERSEDED_CODE, f"本文件“{loser.file.shown_path}”（{_when(loser)}）与“{won}”（{_when(winner)}）是同一"
+                SUPERSEDED_CODE, f"本文件“{loser.label}”（{_when(loser)}）与“{won}”（{_when(winner)}）是同一"
                 f"项目（{project}）的多份填报，{NEWEST_BY_TEXT[loser.newest_by]}：以“{won}”为准，本文件不再处理。",
                 loser.result.name))
         winner.newest_by = _decided_by(winner, runner_up)
-        others = "、".join(f"“{i.file.shown_path}”（{_when(i)}）" for i in losers)
+        others = "、".join(f"“{i.label}”（{_when(i)}）" for i in losers)
         winner.findings.append(Problem(
             SUPERSEDED_CODE, f"同一项目（{project}）另有填报{others}，{NEWEST_BY_TEXT[winner.newest_by]}：以本文件"
             f"“{won}”（{_when(winner)}）为准。", winner.result.name))

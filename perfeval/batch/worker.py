@@ -1,7 +1,8 @@
-"""The worker function: one input file evaluated, its outputs written into a stage folder, its result returned.
+"""The worker function: one input file evaluated, its outputs written into a stage folder, its results returned.
 
 :func:`process_file` runs in a worker process or on a cluster worker (top-level and picklable, for any Executor)
-and never raises for a bad input: what the file gave travels back as an :class:`Outcome`.
+and never raises for a bad input: what the file gave travels back as an :class:`Outcome`, a :class:`Part` per
+project (a workbook of official tables holds one per sheet, a Word document one per table).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Config
-from ..pipeline import evaluate, file_result, write_outputs
+from ..pipeline import evaluate_file, file_result, write_outputs
 from ..problems import Problem
 from ..results import STATUS_HAS_ERRORS, STATUS_UNREADABLE, FileResult
 from ..signs import evaluation_signs
@@ -24,24 +25,31 @@ from .errors import BatchError, short
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
-    """What a worker returns: the file's result and where its outputs are."""
+class Part:
+    """One project of the file: its result and where its outputs are."""
 
     result: FileResult
-    staged: dict[str, str] = field(default_factory=dict)  # output kind -> file name inside the stage folder
-    files: dict[str, bytes] | None = None  # a cluster worker's outputs, as bytes (file name -> content)
+    staged: dict[str, str] = field(default_factory=dict)  # output kind -> path inside the stage folder ("0/x.xlsx")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a worker returns for one file: a :class:`Part` per project, in the file's order (one at least)."""
+
+    parts: tuple[Part, ...]
+    files: dict[str, bytes] | None = None  # a cluster worker's outputs, as bytes (path in the stage -> content)
 
 
 def unreadable(name: str, message: str) -> Outcome:
     """A file that gave nothing: status unreadable, one problem saying why."""
-    return Outcome(FileResult.of_file(name, STATUS_UNREADABLE, "file-unreadable", message))
+    return Outcome((Part(FileResult.of_file(name, STATUS_UNREADABLE, "file-unreadable", message)),))
 
 
-def outputs_failed(outcome: Outcome, exc: BaseException) -> Outcome:
-    """The outputs of an evaluated file could not be written: none are kept, and the result says why."""
-    result = outcome.result
+def outputs_failed(part: Part, exc: BaseException) -> Part:
+    """The outputs of an evaluated project could not be written: none are kept, and the result says why."""
+    result = part.result
     message = f"生成输出文件时出错（{short(exc)}），未生成本项目的自评表和报告。请联系技术支持。"
-    return Outcome(result.with_problem(Problem("file-unreadable", message, result.name), STATUS_HAS_ERRORS))
+    return Part(result.with_problem(Problem("file-unreadable", message, result.name), STATUS_HAS_ERRORS))
 
 
 @contextmanager
@@ -58,7 +66,8 @@ def _local_copy(path_str: str, data: bytes | None) -> Iterator[Path]:
 
 def process_file(path_str: str, output_root_str: str, config_dict: dict[str, Any], *, name: str, stage: str,
                  data: bytes | None = None, return_outputs: bool = False) -> Outcome:
-    """Evaluate one workbook and write its outputs into ``output_root/stage``; return its :class:`Outcome`.
+    """Evaluate one file and write the outputs of its projects into ``output_root/stage`` (project k's in the
+    sub-folder ``k``); return its :class:`Outcome`.
 
     ``data`` is the file's bytes, for a worker that cannot see the input folder. ``return_outputs`` is for a worker
     that cannot write into the output folder (on a cluster): the outputs are written into a temporary folder and
@@ -73,26 +82,34 @@ def process_file(path_str: str, output_root_str: str, config_dict: dict[str, Any
                              "the worker: use shared storage or --ship-inputs")
         with tempfile.TemporaryDirectory(prefix="perfeval-out-") as tmp:
             outcome = process_file(path_str, tmp, config_dict, name=name, stage=stage, data=data)
-            files = {rel: (Path(tmp) / stage / rel).read_bytes() for rel in outcome.staged.values()}
+            files = {rel: (Path(tmp) / stage / rel).read_bytes()
+                     for part in outcome.parts for rel in part.staged.values()}
         return replace(outcome, files=files)
     config = Config.from_dict(config_dict)
     folder = Path(output_root_str) / stage
     with _local_copy(path_str, data) as path:
         try:
-            ev = evaluate(path, config, name)
+            evaluations = evaluate_file(path, config, name)
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # a bug, or a panic in the native reader: the batch goes on
             # Not the reader's own "file-unreadable" wording: this is an unexpected failure, worth reporting to us.
             return unreadable(name, f"处理该文件时程序发生意外错误（{short(exc)}），其他文件不受影响。请用 Excel "
                               "或 WPS 重新保存后再提交；如仍出错，请将此文件交给系统管理员。")
-        # the signs are the bureau's: in the result, never in the outputs below
-        outcome = Outcome(replace(file_result(ev), flags=tuple(evaluation_signs(ev, config))))
-        if ev.project is not None and ev.card is not None and not ev.blank:
-            try:
-                outcome = replace(outcome, staged=write_outputs(ev, folder, config, root=folder))
-            except (KeyboardInterrupt, SystemExit):
-                raise
-            except BaseException as exc:
-                outcome = outputs_failed(outcome, exc)
-    return outcome
+        if not evaluations:  # evaluate_file always says something of a file; never leave it without an entry
+            return unreadable(name, "未能从该文件读取任何项目。请将此文件交给系统管理员。")
+        return Outcome(tuple(_part(ev, folder / str(k), config, folder) for k, ev in enumerate(evaluations)))
+
+
+def _part(ev, folder: Path, config: Config, root: Path) -> Part:
+    """One project's result, its outputs written into ``folder`` (paths relative to ``root``, the stage folder)."""
+    # the signs are the bureau's: in the result, never in the outputs below
+    part = Part(replace(file_result(ev), flags=tuple(evaluation_signs(ev, config))))
+    if ev.project is not None and ev.card is not None and not ev.blank:
+        try:
+            part = Part(part.result, write_outputs(ev, folder, config, root=root))
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:
+            part = outputs_failed(part, exc)
+    return part

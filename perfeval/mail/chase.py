@@ -48,7 +48,7 @@ def write_chase_list(path: Path, items: list[ChaseItem]) -> None:
 
 
 def chase_item(entry: ManifestEntry, category: str, reason: str = "", address: str = "") -> ChaseItem:
-    """The chase item for a project's file."""
+    """The chase item for a project (its file, and its sheet or Word table when the file holds several)."""
     info = entry.info
-    return ChaseItem(category, info.name, info.unit, info.department, entry.path, address, reason)
+    return ChaseItem(category, info.name, info.unit, info.department, entry.label, address, reason)
 

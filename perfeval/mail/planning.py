@@ -11,7 +11,8 @@ from ..config import Config
 from ..fileio import safe_name
 from ..model import SHEET_INFO
 from ..problems import ERROR, WARNING, Problem
-from ..results import PROJECT_STATUSES, STATUS_HAS_ERRORS, STATUS_LABELS, STATUS_OK, STATUS_UNREADABLE, ManifestEntry
+from ..results import (PROJECT_STATUSES, SOURCE_OFFICIAL, STATUS_HAS_ERRORS, STATUS_OK, STATUS_UNREADABLE,
+                       ManifestEntry, part_label)
 from .chase import ChaseItem, chase_item
 from .mime import KIND_DEPARTMENT, KIND_ERRORS, KIND_OK, Attachment, Outgoing, parse_addresses
 from .templates import Templates, template_settings
@@ -75,7 +76,7 @@ def _project_context(entry: ManifestEntry, attachments: list[Attachment], settin
                      for_unit: Callable[[str], str]) -> dict:
     info = entry.info
     return {"project": info.name, "unit": info.unit, "department": info.department, "year": info.year,
-            "file": Path(entry.path).name, "status": entry.status, "status_label": entry.status_label,
+            "file": part_label(Path(entry.path).name, entry.part), "status": entry.status, "status_label": entry.status_label,
             **_result(entry), "counts": entry.problem_counts,
             "problems": [_problem_view(p, for_unit) for p in entry.problems],
             "attachments": [a.name for a in attachments]} | settings
@@ -96,6 +97,12 @@ def _read_outputs(entry: ManifestEntry, output: Path, kinds: tuple[str, ...]) ->
     return attachments, missing
 
 
+def _no_address(entry: ManifestEntry) -> str:
+    if entry.result.source_kind == SOURCE_OFFICIAL:
+        return "自评表没有联系邮箱一栏，请将本项目的自评表和审核意见另行送交报送单位"
+    return "填报表未填联系邮箱"
+
+
 def _plan_project(entry: ManifestEntry, output: Path, templates: Templates, settings: dict,
                   for_unit: Callable[[str], str], chase: list[ChaseItem]) -> Outgoing | None:
     if entry.status == STATUS_UNREADABLE:
@@ -109,10 +116,13 @@ def _plan_project(entry: ManifestEntry, output: Path, templates: Templates, sett
         chase.append(chase_item(entry, "联系邮箱格式不正确", "联系邮箱无法使用，请核实", "；".join(bad)))
     if not to:
         if not bad:
-            chase.append(chase_item(entry, "无联系邮箱", _info_sheet_missing(entry) or "填报表未填联系邮箱"))
+            chase.append(chase_item(entry, "无联系邮箱", _info_sheet_missing(entry) or _no_address(entry)))
         return None
     kind = KIND_OK if entry.status == STATUS_OK else KIND_ERRORS
-    wanted = ("table", "report_docx") if kind == KIND_OK else ("annotated",)
+    # an official 自评表's report is its 审核意见; a Word source with errors has no marked-up copy (its problems
+    # are listed in the message)
+    official = entry.result.source_kind == SOURCE_OFFICIAL
+    wanted = ("table", "audit_docx" if official else "report_docx") if kind == KIND_OK else ("annotated",)
     attachments, missing = _read_outputs(entry, output, wanted)
     if kind == KIND_OK and missing:
         chase.append(chase_item(entry, "附件缺失", f"找不到输出文件 {', '.join(missing)}，请重新运行 perfeval run",
