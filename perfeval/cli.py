@@ -263,9 +263,12 @@ def cmd_run(args) -> int:
         logger = logging.getLogger("perfeval")
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
+    targets = args.targets or run["targets"]
+    if missing := [p for p in targets if not Path(p).exists()]:
+        raise UsageError(f"找不到批复目标文件 / no such targets file: {', '.join(missing)}")
     try:
         result = run_batch(inputs, output, config, workers=workers, scheduler=scheduler or None,
-                           ship_inputs=args.ship_inputs, progress=progress)
+                           ship_inputs=args.ship_inputs, progress=progress, targets=targets)
     except BatchError as exc:  # BatchLocked among them
         raise UsageError(str(exc)) from None
     finally:
@@ -408,6 +411,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", metavar="ADDRESS", help="dask 调度器地址 / dask.distributed scheduler address")
     p.add_argument("--ship-inputs", action="store_true", help="把输入文件内容发送给集群 / send input bytes to "
                    "the cluster workers")
+    p.add_argument("--targets", action="append", metavar="FILE|DIR", help="与批复目标比对，并列出未报送的项目（可重复；"
+                   "默认 [run] targets）/ compare with approved targets and list projects not returned (repeatable)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("email", help="发送结果邮件 / e-mail each unit its results or problems")

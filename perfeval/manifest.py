@@ -43,6 +43,7 @@ class Manifest:
     output: str = ""
     summary: str = ""  # the summary workbook's file name
     log: str = ""  # the log's file name
+    targets_digest: str = ""  # the targets lists' contents ([run] targets, --targets), "" without any
 
     def head_json(self) -> dict[str, Any]:
         """Every key but ``files``, in the order they are written."""
@@ -50,14 +51,14 @@ class Manifest:
                 "config_source": self.config_source, "started": self.started, "finished": self.finished,
                 "working_folder": self.working_folder, "inputs": list(self.inputs), "output": self.output,
                 "summary": self.summary, "log": self.log, "counts": count_statuses(self.entries),
-                "reused": sum(1 for e in self.entries if e.reused)}
+                "reused": sum(1 for e in self.entries if e.reused), "targets_digest": self.targets_digest}
 
     @classmethod
     def from_json(cls, data: dict[str, Any], entries: list[ManifestEntry]) -> Manifest:
         return cls(entries, data.get("version", ""), data.get("config_digest", ""), data.get("config_source", ""),
                    data.get("started", ""), data.get("finished", ""), data.get("working_folder", ""),
                    tuple(data.get("inputs", ())), data.get("output", ""), data.get("summary", ""),
-                   data.get("log", ""))
+                   data.get("log", ""), data.get("targets_digest", ""))
 
 
 # ---- writing ------------------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from ..manifest import MANIFEST_NAME
 from ..problems import ERROR
-from ..results import (FAILED_STATUSES, STATUS_HAS_ERRORS, STATUS_LABELS, STATUS_UNREADABLE, ManifestEntry,
-                       count_statuses)
+from ..results import (FAILED_STATUSES, STATUS_HAS_ERRORS, STATUS_LABELS, STATUS_MISSING, STATUS_UNREADABLE,
+                       ManifestEntry, count_statuses)
 from ..summary import SUMMARY_NAME
 from .folder import LOG_NAME
 
@@ -56,14 +56,17 @@ class BatchResult:
     def summary_lines(self) -> list[str]:
         """What the command line prints (Chinese)."""
         lines = list(self.notes)
-        if not self.entries:
+        counts = self.counts
+        files = len(self.entries) - counts[STATUS_MISSING]
+        if not files:
             lines.append("未找到任何文件（只处理 .xlsx、.xlsm、.xls、.ods 填报表）。")
         else:
-            counts = self.counts
-            parts = "，".join(f"{STATUS_LABELS[s]} {n}" for s, n in counts.items() if n)
-            lines.append(f"共 {len(self.entries)} 个文件：{parts}。")
+            parts = "，".join(f"{STATUS_LABELS[s]} {n}" for s, n in counts.items() if n and s != STATUS_MISSING)
+            lines.append(f"共 {files} 个文件：{parts}。")
             if self.reused:
                 lines.append(f"其中 {self.reused} 个文件内容和配置均未改变，沿用上次的结果。")
+        if counts[STATUS_MISSING]:
+            lines.append(f"批复目标中有 {counts[STATUS_MISSING]} 个项目未报送（见汇总表“问题清单”；perfeval email 可发催报邮件）。")
         lines += [f"汇总表：{self.summary_path}", f"清单：{self.manifest_path}", f"日志：{self.log_path}"]
         worst = sorted(((e, e.problem_counts[ERROR]) for e in self.entries if e.status in FAILED_STATUSES),
                        key=lambda pair: (pair[0].status != STATUS_UNREADABLE, -pair[1], pair[0].path))

@@ -57,6 +57,7 @@ class Run:
     scheduler: str | None
     ship_inputs: bool
     log: RunLog
+    targets: tuple[str, ...] = ()  # the targets lists' paths ([run] targets, --targets)
     previous: Manifest | None = None  # the manifest of the run before, when readable
     items: list[Item] = field(default_factory=list)
 
@@ -68,5 +69,5 @@ class Run:
         """The job that evaluates item ``index`` and writes its outputs into the stage folder ``stage``."""
         item = self.items[index]
         kwargs = {"path_str": str(item.file.path), "output_root_str": str(self.staging),
-                  "config_dict": self.config.data, "name": item.file.name, "stage": stage}
+                  "config_dict": self.config.data, "name": item.file.name, "stage": stage, "targets": self.targets}
         return Job(index, kwargs, self.ship_inputs)
