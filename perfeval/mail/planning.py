@@ -9,11 +9,12 @@ from typing import Callable
 from ..config import Config
 from ..fileio import safe_name
 from ..model import SHEET_INFO
-from ..results import PROJECT_STATUSES, STATUS_HAS_ERRORS, STATUS_LABELS, STATUS_OK, STATUS_UNREADABLE
+from ..results import PROJECT_STATUSES, STATUS_HAS_ERRORS, STATUS_LABELS, STATUS_MISSING, STATUS_OK, STATUS_UNREADABLE
 from ..problems import SEVERITIES
 from .chase import ChaseItem, chase_item
 from .mime import KIND_DEPARTMENT, KIND_ERRORS, KIND_OK, Attachment, Outgoing, parse_addresses
 from .records import Record
+from .reminders import Reminders
 from .templates import Templates, template_settings
 
 OUTBOX = "outbox"
@@ -158,8 +159,13 @@ def plan(records: list[Record], output: Path, config: Config, templates: Templat
     for_unit = own_file_names(records)
     messages: list[Outgoing] = []
     chase: list[ChaseItem] = []
+    reminders = Reminders(config, templates, settings)
     for rec in records:
         if not selected(rec, only):
+            continue
+        if rec.status == STATUS_MISSING:  # a project of the targets list with no workbook back: 催报
+            if message := reminders.plan(rec, chase):
+                messages.append(message)
             continue
         message = _plan_project(rec, output, templates, settings, for_unit, chase)
         if message:

@@ -14,7 +14,7 @@ from ..fileio import write_bytes
 from .chase import CHASE_FILE, ChaseItem, chase_item, write_chase_list
 from .errors import MailError
 from .ledger import LEDGER, Ledger, exclusive, pending
-from .mime import ADDRESS, KIND_LABELS, KINDS, Outgoing, serialize
+from .mime import ADDRESS, KIND_LABELS, Outgoing, serialize
 from .planning import OUTBOX, plan, selected
 from .records import read_manifest
 from .smtp import PASSWORD_ENV, SmtpClient
@@ -59,7 +59,7 @@ class MailResult:
         lines = []
         if self.only and not self.selected:
             lines.append(f"没有名称含“{self.only}”的项目或单位")
-        kinds = "、".join(f"{KIND_LABELS[k]}{n}封" for k in KINDS
+        kinds = "、".join(f"{KIND_LABELS[k]}{n}封" for k in KIND_LABELS
                          if (n := sum(1 for m in self.messages if m.kind == k)))
         if self.dry_run:
             lines.append(f"试运行，未发送：已在 {self.outbox} 生成 {len(self.written)} 封邮件（.eml）" +

@@ -1,0 +1,71 @@
+"""The reminder (催报) of a project of the targets list with no workbook back (a ``missing`` entry of the run):
+on the chase list, and a mail to its unit re-sending its prepared workbook when it is found in the prepare folder
+(``[targets] output``, by its 准备清单.xlsx)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..config import Config
+from ..fileio import safe_name
+from ..identity import identity, name_key
+from ..targets.listing import ListedWorkbook, read_listing
+from .chase import ChaseItem, chase_item
+from .mime import KIND_REMINDER, Attachment, Outgoing, parse_addresses
+from .records import Record
+from .templates import Templates
+
+NOT_RETURNED = "未报送"
+
+
+def prepared_attachment(folder: Path, listed: ListedWorkbook) -> Attachment | None:
+    """The prepared workbook of ``listed`` as it is on disk (byte-equal), None when it is not there."""
+    if not listed.file or Path(listed.file).name != listed.file:  # the listing is data: a plain name only
+        return None
+    try:
+        return Attachment(listed.file, (folder / listed.file).read_bytes())
+    except OSError:
+        return None
+
+
+class Reminders:
+    """The reminders of a mail run; the prepare folder's listing is read once, when the first is planned."""
+
+    def __init__(self, config: Config, templates: Templates, settings: dict):
+        self.folder = Path(config.targets["output"])
+        self.templates, self.settings = templates, settings
+        self._listed: dict | None = None
+
+    def _workbook(self, rec: Record) -> Attachment | None:
+        if self._listed is None:
+            self._listed = {}
+            for listed in read_listing(self.folder) or []:
+                for key in listed.keys:
+                    self._listed.setdefault(key, listed)
+        info = rec.entry.info if rec.entry is not None else None
+        keys = [identity(info.code, rec.year, rec.unit, rec.project)] if info is not None and info.code else []
+        for key in keys + [name_key(rec.year, rec.unit, rec.project)]:
+            if key in self._listed:
+                return prepared_attachment(self.folder, self._listed[key])
+        return None
+
+    def plan(self, rec: Record, chase: list[ChaseItem]) -> Outgoing | None:
+        """The project on the chase list, and its reminder when its unit has an address."""
+        origin = rec.entry.origin if rec.entry is not None else ""
+        chase.append(chase_item(rec, NOT_RETURNED, f"批复目标中的该项目没有报送填报表（{origin}）", rec.email))
+        to, bad = parse_addresses(rec.email)
+        if bad:
+            chase.append(chase_item(rec, "联系邮箱格式不正确", "联系邮箱无法使用，请核实", "；".join(bad)))
+        if not to:
+            if not bad:
+                chase.append(chase_item(rec, "无联系邮箱", "批复目标中该项目没有联系邮箱，请电话催报"))
+            return None
+        attachment = self._workbook(rec)
+        attachments = [attachment] if attachment else []
+        context = {"project": rec.project, "unit": rec.unit, "department": rec.department, "year": rec.year,
+                   "code": rec.entry.info.code if rec.entry is not None else "", "origin": origin,
+                   "attachments": [a.name for a in attachments]} | self.settings
+        label = "：".join(x for x in (rec.unit, rec.project) if x)
+        return Outgoing(KIND_REMINDER, label, to, self.templates.subject(KIND_REMINDER, context),
+                        self.templates.body(KIND_REMINDER, context), attachments,
+                        safe_name(f"催报_{rec.unit}_{rec.project}", 60), origin, rec)
