@@ -288,7 +288,8 @@ def cmd_email(args) -> int:
 
     config = _config(args)
     try:
-        result = run_mail(Path(args.output), config, send=args.send, resend=args.resend, only=args.only)
+        result = run_mail(Path(args.output), config, send=args.send, resend=args.resend, only=args.only,
+                          prepared=args.prepared)
     except MailError as exc:
         raise UsageError(str(exc)) from None
     for warning in result.warnings:
@@ -416,7 +417,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("email", help="发送结果邮件 / e-mail each unit its results or problems")
-    p.add_argument("output", metavar="OUTPUT", help="批量运行的输出文件夹 / the output folder of a run")
+    p.add_argument("output", metavar="OUTPUT", help="批量运行的输出文件夹；加 --prepared 时为 perfeval prepare 的文件夹 "
+                   "/ the output folder of a run (with --prepared: a prepare folder)")
+    p.add_argument("--prepared", action="store_true", help="向各单位下发预填的填报表（每个邮箱一封，附其全部填报表）/ "
+                   "send out the prepared workbooks, one mail per unit address")
     p.add_argument("--send", action="store_true", help="真正发送（默认只生成 .eml）/ send (default: dry run)")
     p.add_argument("--resend", action="store_true", help="重发已发送过的邮件 / send again what was sent")
     p.add_argument("--only", metavar="TEXT", help="只处理名称含 TEXT 的项目或单位 / only projects or units "

@@ -16,6 +16,8 @@ from .errors import MailError
 from .ledger import LEDGER, Ledger, exclusive, pending
 from .mime import ADDRESS, KIND_LABELS, Outgoing, serialize
 from .planning import OUTBOX, plan, selected
+from .prepared import plan_prepared, read_prepared
+from .prepared import selected as prepared_selected
 from .records import read_manifest
 from .smtp import PASSWORD_ENV, SmtpClient
 from .templates import Templates
@@ -105,8 +107,10 @@ def _smtp_settings(config: Config) -> str:
 
 
 def run_mail(output: Path, config: Config, send: bool = False, resend: bool = False, only: str | None = None, *,
-             base_delay: float = 1.0, timeout: float = 60.0, ssl_context: ssl.SSLContext | None = None) -> MailResult:
-    """Plan the messages of the run in ``output``; write them as .eml (dry run) or send them.
+             base_delay: float = 1.0, timeout: float = 60.0, ssl_context: ssl.SSLContext | None = None,
+             prepared: bool = False) -> MailResult:
+    """Plan the messages of the run in ``output``; write them as .eml (dry run) or send them. With ``prepared``,
+    ``output`` is a prepare folder and the messages send out its prepared workbooks (:mod:`.prepared`).
 
     Raises :class:`MailError` before anything is sent when the run cannot start, and when the server's
     certificate is refused. ``base_delay`` is the first retry's wait in seconds (it doubles each time);
@@ -115,17 +119,26 @@ def run_mail(output: Path, config: Config, send: bool = False, resend: bool = Fa
     internal authority.
     """
     output = Path(output)
-    records = read_manifest(output)
+    if prepared:
+        listing = read_prepared(output)
+    else:
+        records = read_manifest(output)
     password = _smtp_settings(config) if send else ""
     _check_address(config, "reply_to")
-    templates = Templates(config)
+    templates = Templates(config, prepared)
     outbox = output / OUTBOX
     result = MailResult(outbox, dry_run=not send, only=only)
     if not config.mail["sender"].strip():
         result.warnings.append(NO_SENDER_WARNING)
-    result.selected = sum(1 for r in records if selected(r, only))
+    if prepared:
+        result.selected = sum(1 for w in listing if prepared_selected(w, only))
+    else:
+        result.selected = sum(1 for r in records if selected(r, only))
     with exclusive(outbox / ".lock"):
-        result.messages, result.chase = plan(records, output, config, templates, only)
+        if prepared:
+            result.messages, result.chase = plan_prepared(listing, output, config, templates, only)
+        else:
+            result.messages, result.chase = plan(records, output, config, templates, only)
         ledger = Ledger(outbox / LEDGER)
         result.ledger_damaged = ledger.unreadable_lines
         if send:
