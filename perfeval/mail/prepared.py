@@ -15,9 +15,9 @@ from ..fileio import safe_name
 from ..targets.listing import LISTING_NAME, ListedWorkbook, read_listing
 from .chase import ChaseItem
 from .errors import MailError
-from .mime import KIND_PREPARED, Attachment, Outgoing, parse_addresses
+from .mime import KIND_PREPARED, Attachment, Outgoing
 from .planning import _matches
-from .reminders import prepared_attachment
+from .reminders import prepared_attachment, unit_addresses
 from .templates import Templates, template_settings
 
 
@@ -53,12 +53,9 @@ def plan_prepared(listing: list[ListedWorkbook], folder: Path, config: Config, t
         if not listed.file:
             chase.append(_chase(listed, "未生成填报表", f"批复目标有错误，未生成填报表（见 {LISTING_NAME}）"))
             continue
-        to, bad = parse_addresses(listed.email)
-        if bad:
-            chase.append(_chase(listed, "联系邮箱格式不正确", "联系邮箱无法使用，请核实", "；".join(bad)))
+        to = unit_addresses(listed.email, chase, lambda *item: _chase(listed, *item),
+                            "批复目标中该项目没有联系邮箱，请另行送达填报表")
         if not to:
-            if not bad:
-                chase.append(_chase(listed, "无联系邮箱", "批复目标中该项目没有联系邮箱，请另行送达填报表"))
             continue
         attachment = prepared_attachment(folder, listed)
         if attachment is None:

@@ -4,6 +4,7 @@ on the chase list, and a mail to its unit re-sending its prepared workbook when 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from ..config import Config
@@ -26,6 +27,18 @@ def prepared_attachment(folder: Path, listed: ListedWorkbook) -> Attachment | No
         return Attachment(listed.file, (folder / listed.file).read_bytes())
     except OSError:
         return None
+
+
+def unit_addresses(text: str, chase: list[ChaseItem], item: Callable[[str, str, str], ChaseItem],
+                   none: str) -> list[str]:
+    """The valid addresses of a 联系邮箱 text; malformed ones, or none at all (``none`` saying why), go on the chase
+    list as ``item(category, reason, address)``."""
+    to, bad = parse_addresses(text)
+    if bad:
+        chase.append(item("联系邮箱格式不正确", "联系邮箱无法使用，请核实", "；".join(bad)))
+    if not to and not bad:
+        chase.append(item("无联系邮箱", none, ""))
+    return to
 
 
 class Reminders:
@@ -53,12 +66,9 @@ class Reminders:
         """The project on the chase list, and its reminder when its unit has an address."""
         origin = rec.entry.origin if rec.entry is not None else ""
         chase.append(chase_item(rec, NOT_RETURNED, f"批复目标中的该项目没有报送填报表（{origin}）", rec.email))
-        to, bad = parse_addresses(rec.email)
-        if bad:
-            chase.append(chase_item(rec, "联系邮箱格式不正确", "联系邮箱无法使用，请核实", "；".join(bad)))
+        to = unit_addresses(rec.email, chase, lambda *item: chase_item(rec, *item),
+                            "批复目标中该项目没有联系邮箱，请电话催报")
         if not to:
-            if not bad:
-                chase.append(chase_item(rec, "无联系邮箱", "批复目标中该项目没有联系邮箱，请电话催报"))
             return None
         attachment = self._workbook(rec)
         attachments = [attachment] if attachment else []
