@@ -263,9 +263,12 @@ def cmd_run(args) -> int:
         logger = logging.getLogger("perfeval")
         logger.addHandler(handler)
         logger.setLevel(logging.INFO)
+    targets = args.targets or run["targets"]
+    if missing := [p for p in targets if not Path(p).exists()]:
+        raise UsageError(f"找不到批复目标文件 / no such targets file: {', '.join(missing)}")
     try:
         result = run_batch(inputs, output, config, workers=workers, scheduler=scheduler or None,
-                           ship_inputs=args.ship_inputs, progress=progress)
+                           ship_inputs=args.ship_inputs, progress=progress, targets=targets)
     except BatchError as exc:  # BatchLocked among them
         raise UsageError(str(exc)) from None
     finally:
@@ -285,7 +288,8 @@ def cmd_email(args) -> int:
 
     config = _config(args)
     try:
-        result = run_mail(Path(args.output), config, send=args.send, resend=args.resend, only=args.only)
+        result = run_mail(Path(args.output), config, send=args.send, resend=args.resend, only=args.only,
+                          prepared=args.prepared)
     except MailError as exc:
         raise UsageError(str(exc)) from None
     for warning in result.warnings:
@@ -408,10 +412,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", metavar="ADDRESS", help="dask 调度器地址 / dask.distributed scheduler address")
     p.add_argument("--ship-inputs", action="store_true", help="把输入文件内容发送给集群 / send input bytes to "
                    "the cluster workers")
+    p.add_argument("--targets", action="append", metavar="FILE|DIR", help="与批复目标比对，并列出未报送的项目（可重复；"
+                   "默认 [run] targets）/ compare with approved targets and list projects not returned (repeatable)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("email", help="发送结果邮件 / e-mail each unit its results or problems")
-    p.add_argument("output", metavar="OUTPUT", help="批量运行的输出文件夹 / the output folder of a run")
+    p.add_argument("output", metavar="OUTPUT", help="批量运行的输出文件夹；加 --prepared 时为 perfeval prepare 的文件夹 "
+                   "/ the output folder of a run (with --prepared: a prepare folder)")
+    p.add_argument("--prepared", action="store_true", help="向各单位下发预填的填报表（每个邮箱一封，附其全部填报表）/ "
+                   "send out the prepared workbooks, one mail per unit address")
     p.add_argument("--send", action="store_true", help="真正发送（默认只生成 .eml）/ send (default: dry run)")
     p.add_argument("--resend", action="store_true", help="重发已发送过的邮件 / send again what was sent")
     p.add_argument("--only", metavar="TEXT", help="只处理名称含 TEXT 的项目或单位 / only projects or units "

@@ -48,6 +48,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "output": "output",
         "workers": 0,
         "scheduler": "",
+        "targets": [],  # targets lists (目标清单 / 申报表, files or folders) each run compares with
     },
     "targets": {
         "password": "",  # sheet-protection password of prepared workbooks; empty: protected without one
@@ -76,6 +77,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "user": "",
         "subject_template": "",
         "body_template": "",
+        "prepared_subject_template": "",  # the mail of `perfeval email PREPARE_DIR --prepared`
+        "prepared_body_template": "",
         "ascii_filenames": False,
         "max_retries": 3,
         "departments": {},
@@ -336,7 +339,8 @@ def load_config(path: str | Path | None = None, cwd: Path | None = None) -> Conf
 
 
 # Keys naming a file: a relative path is taken from the configuration file's folder, wherever the command runs.
-PATH_KEYS = (("report", "docx_template"), ("report", "audit_docx_template"), ("mail", "subject_template"), ("mail", "body_template"))
+PATH_KEYS = (("report", "docx_template"), ("report", "audit_docx_template"), ("mail", "subject_template"), ("mail", "body_template"),
+             ("mail", "prepared_subject_template"), ("mail", "prepared_body_template"))
 
 
 def _resolve_paths(data: dict[str, dict[str, Any]], base: Path) -> None:

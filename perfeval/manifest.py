@@ -49,6 +49,7 @@ class Manifest:
     log: str = ""  # the log's file name
     flags: tuple[Sign, ...] = ()  # the batch-level warning signs (signs.batch_signs), recomputed on every run
     format: int = FORMAT  # the format it was written in (an earlier one when read from an older manifest)
+    targets_digest: str = ""  # the targets lists' contents ([run] targets, --targets), "" without any
 
     def head_json(self) -> dict[str, Any]:
         """Every key but ``files``, in the order they are written."""
@@ -56,7 +57,8 @@ class Manifest:
                 "config_source": self.config_source, "started": self.started, "finished": self.finished,
                 "working_folder": self.working_folder, "inputs": list(self.inputs), "output": self.output,
                 "summary": self.summary, "log": self.log, "counts": count_statuses(self.entries),
-                "reused": sum(1 for e in self.entries if e.reused), "flags": [s.to_dict() for s in self.flags]}
+                "reused": sum(1 for e in self.entries if e.reused), "flags": [s.to_dict() for s in self.flags],
+                "targets_digest": self.targets_digest}
 
     @classmethod
     def from_json(cls, data: dict[str, Any], entries: list[ManifestEntry]) -> Manifest:
@@ -64,7 +66,7 @@ class Manifest:
                    data.get("started", ""), data.get("finished", ""), data.get("working_folder", ""),
                    tuple(data.get("inputs", ())), data.get("output", ""), data.get("summary", ""),
                    data.get("log", ""), tuple(sign_from_json(s) for s in data.get("flags") or ()),
-                   data.get("format", FORMAT))
+                   data.get("format", FORMAT), data.get("targets_digest", ""))
 
 
 # ---- writing ------------------------------------------------------------------------------------------------

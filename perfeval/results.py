@@ -29,12 +29,13 @@ STATUS_HAS_ERRORS = "has-errors"
 STATUS_UNREADABLE = "unreadable"
 STATUS_SKIPPED = "skipped"
 STATUS_SUPERSEDED = "superseded"
+STATUS_MISSING = "missing"  # a project of the targets list with no workbook back (targets.md); no file at all
 
 PROJECT_STATUSES = (STATUS_OK, STATUS_HAS_ERRORS)  # files that were read as a project and get outputs
 FAILED_STATUSES = (STATUS_HAS_ERRORS, STATUS_UNREADABLE)  # files a unit has to do again
 
 STATUS_LABELS = {STATUS_OK: "通过", STATUS_HAS_ERRORS: "有错误", STATUS_UNREADABLE: "无法读取", STATUS_SKIPPED: "已跳过",
-                 STATUS_SUPERSEDED: "已被新版本替代"}
+                 STATUS_SUPERSEDED: "已被新版本替代", STATUS_MISSING: "未报送"}
 
 # What a project's source was (official-table.md): the standard workbook, or the unit's own 自评表.
 SOURCE_STANDARD = "标准填报表"
@@ -45,7 +46,7 @@ SUPERSEDED_CODE = "file-superseded"  # the batch's own finding about a file, not
 UNIT_TOTAL_KEY = "单位自评得分"  # an official source's own 总分, as the unit wrote it
 TOTAL_DIFFERENCE_KEY = "得分差异"  # the unit's own 总分 less the rule's 得分
 
-INFO_KEYS = ("评价年度", "项目名称", "主管部门", "实施单位", "联系邮箱")
+INFO_KEYS = ("评价年度", "项目名称", "主管部门", "实施单位", "联系邮箱", "项目编码")
 FIGURE_KEYS = ("年初预算数", "全年预算数", "全年执行数", "执行率", "得分", "等级")
 # The execution row as the spot check's worksheet shows it (review.md), under ``data.figures`` only: the rule's
 # weight and score, and the unit's own score and total where an official table gave them (manifest format 2).
@@ -93,6 +94,7 @@ class ProjectInfo:
     department: str = ""  # 主管部门
     unit: str = ""  # 实施单位
     email: str = ""  # 联系邮箱, as written
+    code: str = ""  # 项目编码 (template 1.1; "" in older workbooks and manifests)
 
     @property
     def identity(self) -> tuple[str, str, str] | None:
@@ -101,7 +103,7 @@ class ProjectInfo:
         return key if all(key) else None
 
     def to_json(self) -> dict[str, str]:
-        return dict(zip(INFO_KEYS, (self.year, self.name, self.department, self.unit, self.email)))
+        return dict(zip(INFO_KEYS, (self.year, self.name, self.department, self.unit, self.email, self.code)))
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ProjectInfo:
@@ -245,6 +247,7 @@ class ManifestEntry:
     newest_by: str = ""  # what decided between the files of its project: saved_at, modified or path
     findings: tuple[Problem, ...] = ()  # the batch's own findings about the file (file-superseded)
     complete: bool = True  # False when some output could not be put in place: the next run does it again
+    origin: str = ""  # the approved project of a targets list it answers (targets file and cell), "" when none
 
     @property
     def path(self) -> str:
@@ -306,7 +309,7 @@ class ManifestEntry:
                 TOTAL_DIFFERENCE_KEY: fmt.score(self.result.total_difference), "problem_counts": count_by_severity(problems),
                 "problems": [p.to_dict() for p in problems], "folder": self.folder, "outputs": dict(self.outputs),
                 "superseded_by": self.superseded_by, "newest_by": self.newest_by, "complete": self.complete,
-                "flags": [s.to_dict() for s in self.result.flags], "data": self.result.data_json()}
+                "flags": [s.to_dict() for s in self.result.flags], "origin": self.origin, "data": self.result.data_json()}
 
     @classmethod
     def from_json(cls, entry: Mapping[str, Any]) -> ManifestEntry:
@@ -323,7 +326,7 @@ class ManifestEntry:
         findings = tuple(p for p in problems if p.code == SUPERSEDED_CODE)
         return cls(SourceFacts.from_json(entry), result, entry["status"], entry.get("reused", False),
                    entry.get("folder") or "", dict(entry.get("outputs") or {}), entry.get("superseded_by", ""),
-                   entry.get("newest_by", ""), findings, entry.get("complete", True))
+                   entry.get("newest_by", ""), findings, entry.get("complete", True), entry.get("origin", ""))
 
 
 def brief(entry: ManifestEntry) -> ProjectBrief:

@@ -1,8 +1,9 @@
 """The batch's summary workbook (绩效自评汇总.xlsx), made from the manifest's entries alone.
 
-Sheets: 项目汇总 (a row per project), 部门汇总 (per 评价年度 and 主管部门, over the projects without errors),
-指标明细, 支出明细, 业务量汇总, 问题清单 (every problem of every file), 复核提示 (the warning signs, for the bureau:
-only in the batch's own summary, never in a department's) and 图表 (native Excel charts).
+Sheets: 项目汇总 (a row per project), 部门汇总 (per 评价年度 and 主管部门, over the projects without errors; with a
+targets list, 应报 / 已报: its projects, and those with a workbook back), 指标明细, 支出明细, 业务量汇总, 问题清单
+(every problem of every file), 复核提示 (the warning signs, for the bureau: only in the batch's own summary, never in
+a department's) and 图表 (native Excel charts).
 
 The entries are :class:`perfeval.results.ManifestEntry`; the aggregation is plain sums. The sheets are written with
 XlsxWriter in ``constant_memory`` mode (a batch of thousands of projects stays small in memory; rows are written
@@ -32,7 +33,7 @@ from .model import (STATUS_MET, STATUS_MISSED, STATUS_OVER, STATUS_QUAL_FULL, ST
                     STATUS_UNKNOWN)
 from .problems import ERROR, WARNING
 from .render import clean, number_format, with_unit
-from .results import PROJECT_STATUSES, ROW_KEYS, STATUS_HAS_ERRORS, ManifestEntry, decimal, exact
+from .results import PROJECT_STATUSES, ROW_KEYS, STATUS_HAS_ERRORS, STATUS_MISSING, ManifestEntry, decimal, exact
 from .signs import SIGN_CATALOGUE, Sign
 from .xlsxrows import Col, Splices, TableSheet, fix_style_order, write_book
 
@@ -86,6 +87,17 @@ class DepartmentRow:
     mean_score: Decimal | None
     lowest_score: Decimal | None
     grades: dict[str, int]
+    expected: int | None = None  # 应报: the department's projects of the targets lists (None without a list)
+    returned: int | None = None  # 已报: those with a workbook back
+
+
+def _department(rows: dict, sums: dict, key: tuple[str, str]) -> DepartmentRow:
+    """The department's row, begun when it is first met."""
+    if key not in rows:
+        rows[key] = DepartmentRow(key[0], key[1], 0, 0, Decimal(0), Decimal(0), Decimal(0), None, None, None,
+                                  {g: 0 for g in GRADES})
+        sums[key] = [Decimal(0), 0]
+    return rows[key]
 
 
 def department_rows(entries: Iterable[ManifestEntry]) -> list[DepartmentRow]:
@@ -94,15 +106,12 @@ def department_rows(entries: Iterable[ManifestEntry]) -> list[DepartmentRow]:
     Plain sums over the entries, grouped in the order of (评价年度, 主管部门): for ten thousand projects this is a
     few milliseconds (a pandas groupby was ten times that, plus a second of importing pandas).
     """
+    entries = list(entries)
     rows: dict[tuple[str, str], DepartmentRow] = {}
     sums: dict[tuple[str, str], list] = {}  # key -> [score sum, scores counted]
     for e in projects(entries):
         key = (e.info.year, e.info.department)
-        row = rows.get(key)
-        if row is None:
-            row = rows[key] = DepartmentRow(key[0], key[1], 0, 0, Decimal(0), Decimal(0), Decimal(0), None, None,
-                                            None, {g: 0 for g in GRADES})
-            sums[key] = [Decimal(0), 0]
+        row = _department(rows, sums, key)
         row.projects += 1
         if e.status == STATUS_HAS_ERRORS:
             row.with_errors += 1
@@ -119,6 +128,12 @@ def department_rows(entries: Iterable[ManifestEntry]) -> list[DepartmentRow]:
         grade = figures.grade or ""
         if grade in row.grades:
             row.grades[grade] += 1
+    for e in entries:  # 应报 / 已报: the entries answering a targets list's project, and the missing ones
+        if e.origin and e.status in PROJECT_STATUSES + (STATUS_MISSING,):
+            key = (e.info.year, e.info.department)
+            row = _department(rows, sums, key)
+            row.expected = (row.expected or 0) + 1
+            row.returned = (row.returned or 0) + (e.status != STATUS_MISSING)
     result = []
     for key in sorted(rows):
         row = rows[key]
@@ -190,7 +205,7 @@ DEPARTMENT_COLUMNS = (Col("评价年度", min_width=9), Col("主管部门"), Col
                       Col("有错误未计入", "int"), Col("年初预算数合计（万元）", "money"),
                       Col("全年预算数合计（万元）", "money"), Col("全年执行数合计（万元）", "money"),
                       Col("执行率", "rate"), Col("平均得分", "score"), Col("最低得分", "score"),
-                      *(Col(g, "int", 5) for g in GRADES))
+                      *(Col(g, "int", 5) for g in GRADES), Col("应报", "int"), Col("已报", "int"))
 INDICATOR_COLUMNS = (*(Col(k) for k in _PROJECT_HEADERS), Col("一级指标"), Col("二级指标"), Col("三级指标"),
                      Col("年度指标值"), Col("实际完成值"), Col("分值", "score"), Col("得分", "score"),
                      Col("完成情况"), Col("偏差原因分析及改进措施", "long", 30), Col("项目状态"))
@@ -216,7 +231,7 @@ def _project_row(e: ManifestEntry, scores_of_failed: bool = True) -> list:
 
 def _department_row(d: DepartmentRow) -> list:
     return [d.year, d.department, d.projects, d.with_errors, d.initial, d.budget, d.spent, d.rate, d.mean_score,
-            d.lowest_score, *(d.grades[g] for g in GRADES)]
+            d.lowest_score, *(d.grades[g] for g in GRADES), d.expected, d.returned]
 
 
 def _detail_rows(entries: list[ManifestEntry], key: str, values: Callable[[ManifestEntry, dict], list]
@@ -245,10 +260,10 @@ def _volume_values(e: ManifestEntry, v: dict) -> list:
 
 
 def _problem_rows(entries: Iterable[ManifestEntry]) -> Iterable[list]:
-    for e in sorted(entries, key=lambda e: e.path):
+    for e in sorted(entries, key=lambda e: e.path or e.origin):
         for p in e.problems:
-            yield [e.label, e.info.name, e.info.unit, e.status_label, p.sheet, p.cell, p.severity, p.code, p.message,
-                   p.value]
+            yield [e.label or e.origin, e.info.name, e.info.unit, e.status_label, p.sheet, p.cell, p.severity, p.code,
+                   p.message, p.value]
 
 
 def _sign_row(scope: str, keys: list[str], s: Sign, path: str) -> list:
@@ -328,7 +343,8 @@ def summary_digest(entries: list[ManifestEntry], config: Config, flags: Iterable
         h.update(b"|no scores of failed")  # only when it changes what the workbook shows
     h.update(json.dumps(batch, ensure_ascii=False).encode("utf-8"))
     for e in entries:
-        shown = [*_project_columns(e), e.status, e.path, e.part, e.result.source_kind, exact(e.result.unit_total)]
+        shown = [*_project_columns(e), e.status, e.path, e.part, e.origin, e.result.source_kind,
+                 exact(e.result.unit_total)]
         h.update(json.dumps([shown, e.problem_counts, [p.to_dict() for p in e.problems], e.figures.to_json(),
                              [s.to_dict() for s in e.result.flags]], ensure_ascii=False, default=str).encode("utf-8"))
         for key in ROW_KEYS:

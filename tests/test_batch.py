@@ -70,7 +70,8 @@ def test_a_mixed_batch_lists_every_file_with_its_status_and_exits_1(generated, t
     statuses = {name: e["status"] for name, e in entries.items()}
     assert statuses == {**{n: "ok" for n in CLEAN}, "f_错.xlsx": "has-errors", "损坏.xlsx": "unreadable",
                         "说明.txt": "skipped", "空白模板.xlsx": "skipped"}
-    assert result.counts == {"ok": 5, "has-errors": 1, "unreadable": 1, "skipped": 2, "superseded": 0}
+    assert result.counts == {"ok": 5, "has-errors": 1, "unreadable": 1, "skipped": 2, "superseded": 0,
+                             "missing": 0}
     # unreadable and skipped files: problems in the manifest, no outputs, no folder
     for name in ("损坏.xlsx", "说明.txt", "空白模板.xlsx"):
         assert entries[name]["outputs"] == {} and entries[name]["folder"] == ""
@@ -526,7 +527,7 @@ def test_a_workbook_that_kills_its_worker_is_unreadable_and_the_batch_goes_on(ge
 
     real = batch.worker.evaluate_file
 
-    def crash_on_one(path, config, name=None):
+    def crash_on_one(path, config, name=None, targets=None):
         if name == "c_中.xlsx":
             os._exit(3)  # as a crash inside a native library would
         return real(path, config, name)
@@ -547,7 +548,7 @@ def test_after_a_worker_crash_the_rest_of_the_batch_runs_on_a_fresh_pool(generat
     real_evaluate, real_alone = batch.worker.evaluate_file, batch.jobs.alone
     alone: list[str] = []
 
-    def crash_on_one(path, config, name=None):
+    def crash_on_one(path, config, name=None, targets=None):
         if name == "0_a.xlsx":
             os._exit(3)
         return real_evaluate(path, config, name)

@@ -211,7 +211,8 @@ def test_hostile_and_foreign_word_files_are_refused_clearly_while_the_others_are
         ("标准_甲.xlsx", ""): "ok", ("自评.docx", "表1"): "ok", ("自评.docx", "表2"): "ok"}
     assert all(entries[(n, "")]["outputs"] == {} and entries[(n, "")]["source_kind"] in ("", "自评表")
                for n in ("炸弹.docx", "实体.docx", "截断.docx", "函.docx", "名单.docx"))
-    assert result.counts == {"ok": 3, "has-errors": 0, "unreadable": 3, "skipped": 2, "superseded": 0}
+    assert result.counts == {"ok": 3, "has-errors": 0, "unreadable": 3, "skipped": 2, "superseded": 0,
+                             "missing": 0}
     assert result.exit_code == 1 and leftovers(tmp_path / "out") == []
 
 

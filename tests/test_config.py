@@ -29,10 +29,12 @@ def test_defaults_are_those_of_configuration_md():
     assert (c.table_decimals, c.prose_decimals) == (2, 0)
     assert c.limits == {}
     assert c.report == {"outline": "seed", "docx_template": "", "audit_docx_template": "", "markdown": True}
-    assert c.run == {"input": ["input_templates/examples"], "output": "output", "workers": 0, "scheduler": ""}
+    assert c.run == {"input": ["input_templates/examples"], "output": "output", "workers": 0, "scheduler": "",
+                     "targets": []}
     assert c.mail == {"smtp_host": "", "smtp_port": 25, "sender": "", "bureau": "", "reply_to": "", "deadline": "",
                       "tls": "starttls", "user": "",
-                      "subject_template": "", "body_template": "", "ascii_filenames": False, "max_retries": 3,
+                      "subject_template": "", "body_template": "", "prepared_subject_template": "",
+                      "prepared_body_template": "", "ascii_filenames": False, "max_retries": 3,
                       "departments": {}}
     assert c.targets == {"password": "", "output": "prepared"}
     assert c.warnings == {"progress_gap": 0.2, "full_marks_rate": 0.8, "unit_all_full_min": 3, "copied_min": 4,

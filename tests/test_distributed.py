@@ -128,7 +128,7 @@ def _patch_evaluate(wrapper) -> object:
     from perfeval.batch import worker
 
     real = worker.evaluate_file
-    worker.evaluate_file = lambda path, config, name=None: wrapper(real, path, config, name)
+    worker.evaluate_file = lambda path, config, name=None, targets=None: wrapper(real, path, config, name)
     return real
 
 
@@ -280,7 +280,7 @@ def test_a_batch_on_the_cluster_gives_the_same_results_as_the_process_pool(clust
     address, _ = cluster
     result = run_batch([inputs], tmp_path / "out", Config(), scheduler=address)
     assert result.exit_code == 1 and result.counts == {"ok": 5, "has-errors": 1, "unreadable": 1, "skipped": 2,
-                                                        "superseded": 0}
+                                                        "superseded": 0, "missing": 0}
     assert_same_as(tmp_path / "out", local)
     # a rerun reuses everything without asking the cluster
     again = run_batch([inputs], tmp_path / "out", Config(), scheduler="tcp://127.0.0.1:9")
@@ -340,7 +340,7 @@ def test_a_worker_killed_during_the_batch_loses_no_workbook(cluster, inputs, plu
     assert lost  # the killed worker was busy with these
     finished = {p.name.split("-", 2)[2] for p in markers.glob("finished-*")}
     assert lost <= finished  # done again by another worker
-    assert result.counts == {"ok": 3, "has-errors": 1, "unreadable": 0, "skipped": 0, "superseded": 0}
+    assert result.counts == {"ok": 3, "has-errors": 1, "unreadable": 0, "skipped": 0, "superseded": 0, "missing": 0}
     assert_same_as(tmp_path / "out", reference)
 
 

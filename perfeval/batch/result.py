@@ -7,8 +7,8 @@ from pathlib import Path
 
 from ..manifest import MANIFEST_NAME
 from ..problems import ERROR
-from ..results import (FAILED_STATUSES, STATUS_HAS_ERRORS, STATUS_LABELS, STATUS_UNREADABLE, ManifestEntry,
-                       count_statuses)
+from ..results import (FAILED_STATUSES, STATUS_HAS_ERRORS, STATUS_LABELS, STATUS_MISSING, STATUS_UNREADABLE,
+                       ManifestEntry, count_statuses)
 from ..summary import SUMMARY_NAME
 from .folder import LOG_NAME
 
@@ -56,17 +56,20 @@ class BatchResult:
     def summary_lines(self) -> list[str]:
         """What the command line prints (Chinese)."""
         lines = list(self.notes)
-        if not self.entries:
+        counts = self.counts
+        projects = [e for e in self.entries if e.status != STATUS_MISSING]
+        if not projects:
             lines.append("未找到任何文件（只处理 .xlsx、.xlsm、.xls、.ods 填报表和 .docx 自评表）。")
         else:
-            counts = self.counts
-            parts = "，".join(f"{STATUS_LABELS[s]} {n}" for s, n in counts.items() if n)
-            files = len({e.path for e in self.entries})
+            parts = "，".join(f"{STATUS_LABELS[s]} {n}" for s, n in counts.items() if n and s != STATUS_MISSING)
+            files = len({e.path for e in projects})
             # a workbook of official tables gives an entry per sheet, a Word document one per table
-            several = f"，{len(self.entries)} 项" if files != len(self.entries) else ""
+            several = f"，{len(projects)} 项" if files != len(projects) else ""
             lines.append(f"共 {files} 个文件{several}：{parts}。")
             if self.reused:
                 lines.append(f"其中 {self.reused} {'项' if several else '个文件'}内容和配置均未改变，沿用上次的结果。")
+        if counts[STATUS_MISSING]:
+            lines.append(f"批复目标中有 {counts[STATUS_MISSING]} 个项目未报送（见汇总表“问题清单”；perfeval email 可发催报邮件）。")
         lines += [f"汇总表：{self.summary_path}", f"清单：{self.manifest_path}", f"日志：{self.log_path}"]
         worst = sorted(((e, e.problem_counts[ERROR]) for e in self.entries if e.status in FAILED_STATUSES),
                        key=lambda pair: (pair[0].status != STATUS_UNREADABLE, -pair[1], pair[0].path))

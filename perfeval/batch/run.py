@@ -15,6 +15,7 @@ from ..manifest import FORMAT, MANIFEST_NAME, Manifest, load_manifest, write_man
 from ..results import PROJECT_STATUSES, STATUS_LABELS, STATUS_SUPERSEDED, FileResult, ManifestEntry, brief
 from ..signs import Sign, batch_signs
 from ..summary import SUMMARY_NAME, write_summary
+from .approved import answer_targets, targets_digest, worker_targets
 from .commit import assign_folders, commit_outputs, remove_stale
 from .discovery import discover, not_evaluated, shown
 from .errors import BatchError
@@ -29,11 +30,13 @@ from .worker import Outcome
 
 
 def run_batch(inputs: list[Path], output: Path, config: Config, *, workers: int = 0, scheduler: str | None = None,
-              ship_inputs: bool = False, progress: Progress | None = None) -> BatchResult:
+              ship_inputs: bool = False, progress: Progress | None = None,
+              targets: list[str | Path] | tuple = ()) -> BatchResult:
     """Evaluate every workbook under ``inputs`` and write all outputs into ``output`` (see :mod:`perfeval.batch`).
 
     ``progress(done, total, name)`` is called as each file is done (the CLI's progress bar); without it, each line
-    of the log also goes to the ``perfeval`` logger.
+    of the log also goes to the ``perfeval`` logger. ``targets`` are targets lists (files or folders): each workbook
+    is compared with them, and each of their projects with no workbook back is a ``missing`` entry.
 
     Raises :class:`BatchLocked` when another run holds the output folder, :class:`BatchError` when the output
     folder is unusable or the cluster (``scheduler``) cannot run the jobs (then the previous outputs stay as they
@@ -51,7 +54,7 @@ def run_batch(inputs: list[Path], output: Path, config: Config, *, workers: int 
     lock = OutputLock(output)
     note = lock.acquire()
     log = RunLog(output / LOG_NAME, progress, lock.touch)
-    run = Run(list(inputs), output, config, workers, scheduler, ship_inputs, log)
+    run = Run(list(inputs), output, config, workers, scheduler, ship_inputs, log, tuple(str(p) for p in targets))
     try:
         with _sigterm_as_interrupt():
             return _run(run, started, note)
@@ -85,8 +88,12 @@ def _run(run: Run, started: str, note: str) -> BatchResult:
         log.log(note)
     run.previous = load_manifest(run.output)
     clean_leftovers(run.output, run.previous)
-    _evaluate_all(run)
-    entries = _commit(run)
+    digest = targets_digest(run.targets)
+    approved = worker_targets(run.targets, str(config.execution_weight))  # before the workers start: they inherit it
+    if approved is not None:
+        log.log(f"批复目标：{'、'.join(approved.files)}，{len(approved.projects)} 个项目")
+    _evaluate_all(run, digest)
+    entries = answer_targets(_commit(run), approved)
     # over the batch, on every run (a reused file's neighbours may have changed); for the bureau only
     flags = tuple(batch_signs((brief(e) for e in entries if e.status in PROJECT_STATUSES), config))
     finished = stamp()
@@ -94,7 +101,7 @@ def _run(run: Run, started: str, note: str) -> BatchResult:
     summary_written = _write_summary(run, entries, flags, notes)
     write_manifest(run.output / MANIFEST_NAME, Manifest(
         entries, __version__, config.digest(), config.source, started, finished, Path.cwd().resolve().as_posix(),
-        tuple(inputs), run.output.resolve().as_posix(), SUMMARY_NAME, LOG_NAME, flags))
+        tuple(inputs), run.output.resolve().as_posix(), SUMMARY_NAME, LOG_NAME, flags, targets_digest=digest))
     result = BatchResult(run.output, entries, started, finished, notes, summary_written=summary_written)
     counts = "，".join(f"{STATUS_LABELS[s]} {n}" for s, n in result.counts.items() if n) or "没有文件"
     log.log(f"结束：{counts}；沿用 {result.reused} 个；退出码 {result.exit_code}")
@@ -135,23 +142,25 @@ def warm_up(config: Config) -> None:
 
 # ---- evaluating ---------------------------------------------------------------------------------------------
 
-def _reusable(previous: Manifest | None, config: Config) -> dict[str, list[ManifestEntry]]:
+def _reusable(previous: Manifest | None, config: Config, targets: str) -> dict[str, list[ManifestEntry]]:
     """Previous entries by absolute path (a file's projects in their order), when the previous run used this tool
-    version, manifest format and configuration."""
+    version, manifest format, configuration and targets lists (``targets``: their digest). Missing entries are never
+    reused: they are recomputed every run."""
     if not previous or previous.version != __version__ or previous.format != FORMAT or \
-            previous.config_digest != config.digest():
+            previous.config_digest != config.digest() or previous.targets_digest != targets:
         return {}
     earlier: dict[str, list[ManifestEntry]] = {}
     for e in previous.entries:
-        earlier.setdefault(e.source.absolute_path, []).append(e)
+        if e.source.absolute_path:
+            earlier.setdefault(e.source.absolute_path, []).append(e)
     return earlier
 
 
-def _evaluate_all(run: Run) -> None:
+def _evaluate_all(run: Run, targets: str) -> None:
     """Find the inputs; reuse what can be reused; evaluate the rest (writing their outputs into staging). A file
     holding several projects becomes an item per project, in the file's order."""
     run.items = [Item(f) for f in discover(run.inputs, run.output)]
-    earlier = _reusable(run.previous, run.config)
+    earlier = _reusable(run.previous, run.config, targets)
     others: dict[int, list[Item]] = {}  # the projects of a file after its first, by the file's index
     jobs = []
     run.log.start(len(run.items))

@@ -64,6 +64,7 @@ class Run:
     scheduler: str | None
     ship_inputs: bool
     log: RunLog
+    targets: tuple[str, ...] = ()  # the targets lists' paths ([run] targets, --targets)
     previous: Manifest | None = None  # the manifest of the run before, when readable
     items: list[Item] = field(default_factory=list)
 
@@ -76,5 +77,5 @@ class Run:
         stage folder ``stage``."""
         item = self.items[index]
         kwargs = {"path_str": str(item.file.path), "output_root_str": str(self.staging),
-                  "config_dict": self.config.data, "name": item.file.name, "stage": stage}
+                  "config_dict": self.config.data, "name": item.file.name, "stage": stage, "targets": self.targets}
         return Job(index, kwargs, self.ship_inputs)

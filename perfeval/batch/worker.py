@@ -21,6 +21,7 @@ from ..pipeline import evaluate_file, file_result, write_outputs
 from ..problems import Problem
 from ..results import STATUS_HAS_ERRORS, STATUS_UNREADABLE, FileResult
 from ..signs import evaluation_signs
+from .approved import worker_targets
 from .errors import BatchError, short
 
 
@@ -65,15 +66,16 @@ def _local_copy(path_str: str, data: bytes | None) -> Iterator[Path]:
 
 
 def process_file(path_str: str, output_root_str: str, config_dict: dict[str, Any], *, name: str, stage: str,
-                 data: bytes | None = None, return_outputs: bool = False) -> Outcome:
+                 data: bytes | None = None, return_outputs: bool = False, targets: tuple[str, ...] = ()) -> Outcome:
     """Evaluate one file and write the outputs of its projects into ``output_root/stage`` (project k's in the
-    sub-folder ``k``); return its :class:`Outcome`.
+    sub-folder ``k``); return its :class:`Outcome`. ``targets`` are the approved-targets files to compare with.
 
     ``data`` is the file's bytes, for a worker that cannot see the input folder. ``return_outputs`` is for a worker
     that cannot write into the output folder (on a cluster): the outputs are written into a temporary folder and
     returned as the outcome's ``files``, which :func:`perfeval.batch.jobs.store_returned` writes into
     ``output_root/stage``. There, an input that cannot be read at ``path_str`` (no ``data``, and storage not
-    shared) raises :class:`BatchError`: the cluster, not the workbook, is at fault.
+    shared) raises :class:`BatchError`: the cluster, not the workbook, is at fault. ``targets`` are the paths of
+    the run's targets lists, read once per worker process (:func:`.approved.worker_targets`).
     """
     if return_outputs:
         if data is None and not os.access(path_str, os.R_OK):
@@ -81,7 +83,7 @@ def process_file(path_str: str, output_root_str: str, config_dict: dict[str, Any
                              "读取输入文件（共享存储），否则请使用 --ship-inputs 发送文件内容。 / input not readable on "
                              "the worker: use shared storage or --ship-inputs")
         with tempfile.TemporaryDirectory(prefix="perfeval-out-") as tmp:
-            outcome = process_file(path_str, tmp, config_dict, name=name, stage=stage, data=data)
+            outcome = process_file(path_str, tmp, config_dict, name=name, stage=stage, data=data, targets=targets)
             files = {rel: (Path(tmp) / stage / rel).read_bytes()
                      for part in outcome.parts for rel in part.staged.values()}
         return replace(outcome, files=files)
@@ -89,7 +91,7 @@ def process_file(path_str: str, output_root_str: str, config_dict: dict[str, Any
     folder = Path(output_root_str) / stage
     with _local_copy(path_str, data) as path:
         try:
-            evaluations = evaluate_file(path, config, name)
+            evaluations = evaluate_file(path, config, name, worker_targets(targets, str(config.execution_weight)))
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # a bug, or a panic in the native reader: the batch goes on

@@ -25,8 +25,12 @@ if TYPE_CHECKING:
 KIND_OK = "project_ok"
 KIND_ERRORS = "project_errors"
 KIND_DEPARTMENT = "department"
-KINDS = (KIND_OK, KIND_ERRORS, KIND_DEPARTMENT)
-KIND_LABELS = {KIND_OK: "项目结果", KIND_ERRORS: "修改通知", KIND_DEPARTMENT: "主管部门汇总"}
+KIND_REMINDER = "reminder"  # 催报: a project of the targets list with no workbook back
+KIND_PREPARED = "prepared"  # the prepared workbooks sent out (perfeval email PREPARE_DIR --prepared)
+KINDS = (KIND_OK, KIND_ERRORS, KIND_DEPARTMENT, KIND_REMINDER)  # the blocks of the results mail's templates
+PREPARED_KINDS = (KIND_PREPARED,)  # the blocks of the prepared mail's templates
+KIND_LABELS = {KIND_OK: "项目结果", KIND_ERRORS: "修改通知", KIND_DEPARTMENT: "主管部门汇总", KIND_REMINDER: "催报",
+               KIND_PREPARED: "下发填报表"}
 
 # Messages are written with the SMTP policy (CRLF, 7-bit headers); headers this module folds itself (the
 # Content-Type with an RFC 2047 name) must be kept as written, so the serialiser never refolds a stored header.

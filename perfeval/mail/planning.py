@@ -11,10 +11,12 @@ from ..config import Config
 from ..fileio import safe_name
 from ..model import SHEET_INFO
 from ..problems import ERROR, WARNING, Problem
-from ..results import (PROJECT_STATUSES, SOURCE_OFFICIAL, STATUS_HAS_ERRORS, STATUS_OK, STATUS_UNREADABLE,
+from ..results import (PROJECT_STATUSES, SOURCE_OFFICIAL, STATUS_HAS_ERRORS, STATUS_MISSING, STATUS_OK,
+                       STATUS_UNREADABLE,
                        ManifestEntry, part_label)
 from .chase import ChaseItem, chase_item
 from .mime import KIND_DEPARTMENT, KIND_ERRORS, KIND_OK, Attachment, Outgoing, parse_addresses
+from .reminders import Reminders
 from .templates import Templates, template_settings
 
 OUTBOX = "outbox"
@@ -174,8 +176,13 @@ def plan(entries: list[ManifestEntry], output: Path, config: Config, templates: 
     for_unit = own_file_names(entries)
     messages: list[Outgoing] = []
     chase: list[ChaseItem] = []
+    reminders = Reminders(config, templates, settings)
     for entry in entries:
         if not selected(entry, only):
+            continue
+        if entry.status == STATUS_MISSING:  # a project of the targets list with no workbook back: 催报
+            if message := reminders.plan(entry, chase):
+                messages.append(message)
             continue
         message = _plan_project(entry, output, templates, settings, for_unit, chase)
         if message:

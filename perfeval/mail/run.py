@@ -14,9 +14,11 @@ from ..fileio import write_bytes
 from .chase import CHASE_FILE, ChaseItem, chase_item, write_chase_list
 from .errors import MailError
 from .ledger import LEDGER, Ledger, exclusive, pending
-from .mime import ADDRESS, KIND_LABELS, KINDS, Outgoing, serialize
+from .mime import ADDRESS, KIND_LABELS, Outgoing, serialize
 from .planning import OUTBOX, plan, selected
 from .entries import read_manifest
+from .prepared import plan_prepared, read_prepared
+from .prepared import selected as prepared_selected
 from .smtp import PASSWORD_ENV, SmtpClient
 from .templates import Templates
 
@@ -59,7 +61,7 @@ class MailResult:
         lines = []
         if self.only and not self.selected:
             lines.append(f"没有名称含“{self.only}”的项目或单位")
-        kinds = "、".join(f"{KIND_LABELS[k]}{n}封" for k in KINDS
+        kinds = "、".join(f"{KIND_LABELS[k]}{n}封" for k in KIND_LABELS
                          if (n := sum(1 for m in self.messages if m.kind == k)))
         if self.dry_run:
             lines.append(f"试运行，未发送：已在 {self.outbox} 生成 {len(self.written)} 封邮件（.eml）" +
@@ -105,8 +107,10 @@ def _smtp_settings(config: Config) -> str:
 
 
 def run_mail(output: Path, config: Config, send: bool = False, resend: bool = False, only: str | None = None, *,
-             base_delay: float = 1.0, timeout: float = 60.0, ssl_context: ssl.SSLContext | None = None) -> MailResult:
-    """Plan the messages of the run in ``output``; write them as .eml (dry run) or send them.
+             base_delay: float = 1.0, timeout: float = 60.0, ssl_context: ssl.SSLContext | None = None,
+             prepared: bool = False) -> MailResult:
+    """Plan the messages of the run in ``output``; write them as .eml (dry run) or send them. With ``prepared``,
+    ``output`` is a prepare folder and the messages send out its prepared workbooks (:mod:`.prepared`).
 
     Raises :class:`MailError` before anything is sent when the run cannot start, and when the server's
     certificate is refused. ``base_delay`` is the first retry's wait in seconds (it doubles each time);
@@ -115,17 +119,26 @@ def run_mail(output: Path, config: Config, send: bool = False, resend: bool = Fa
     internal authority.
     """
     output = Path(output)
-    entries = read_manifest(output)
+    if prepared:
+        listing = read_prepared(output)
+    else:
+        entries = read_manifest(output)
     password = _smtp_settings(config) if send else ""
     _check_address(config, "reply_to")
-    templates = Templates(config)
+    templates = Templates(config, prepared)
     outbox = output / OUTBOX
     result = MailResult(outbox, dry_run=not send, only=only)
     if not config.mail["sender"].strip():
         result.warnings.append(NO_SENDER_WARNING)
-    result.selected = sum(1 for e in entries if selected(e, only))
+    if prepared:
+        result.selected = sum(1 for w in listing if prepared_selected(w, only))
+    else:
+        result.selected = sum(1 for e in entries if selected(e, only))
     with exclusive(outbox / ".lock"):
-        result.messages, result.chase = plan(entries, output, config, templates, only)
+        if prepared:
+            result.messages, result.chase = plan_prepared(listing, output, config, templates, only)
+        else:
+            result.messages, result.chase = plan(entries, output, config, templates, only)
         ledger = Ledger(outbox / LEDGER)
         result.ledger_damaged = ledger.unreadable_lines
         if send:

@@ -9,10 +9,11 @@ import jinja2
 
 from ..config import Config
 from .errors import MailError
-from .mime import KINDS
+from .mime import KINDS, PREPARED_KINDS
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 BUILTIN_TEMPLATES = {"subject": "mail_subject.j2", "body": "mail_body.j2"}
+PREPARED_TEMPLATES = {"subject": "prepared_subject.j2", "body": "prepared_body.j2"}  # [mail] prepared_*_template
 
 
 class Templates:
@@ -20,17 +21,20 @@ class Templates:
 
     A bureau's file (config ``subject_template`` / ``body_template``) replaces the blocks it defines; a block it
     leaves out falls back to the built-in one. A block name that is not a kind is an error (a typo would
-    otherwise be ignored silently).
+    otherwise be ignored silently). With ``prepared``, the templates of the mail that sends out prepared workbooks
+    (config ``prepared_subject_template`` / ``prepared_body_template``, block ``prepared``).
     """
 
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, prepared: bool = False):
+        self.kinds = PREPARED_KINDS if prepared else KINDS
+        builtins, prefix = (PREPARED_TEMPLATES, "prepared_") if prepared else (BUILTIN_TEMPLATES, "")
         self.env = jinja2.Environment(autoescape=False, undefined=jinja2.StrictUndefined, trim_blocks=True,
                                       lstrip_blocks=True, loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)))
         self.blocks: dict[tuple[str, str], tuple[jinja2.Template, str]] = {}
         base = Path(config.source).parent if config.source else Path.cwd()
-        for part, builtin in BUILTIN_TEMPLATES.items():
+        for part, builtin in builtins.items():
             self._add(part, self.env.get_template(builtin), builtin)
-            own = config.mail[f"{part}_template"]
+            own = config.mail[f"{prefix}{part}_template"]
             if own:
                 path = Path(own) if Path(own).is_absolute() else base / own
                 self._add(part, self._load(path), str(path))
@@ -44,11 +48,11 @@ class Templates:
             raise MailError(f"邮件模板 {path} 第{exc.lineno}行有语法错误：{exc.message}") from None
 
     def _add(self, part: str, template: jinja2.Template, name: str) -> None:
-        unknown = sorted(set(template.blocks) - set(KINDS))
+        unknown = sorted(set(template.blocks) - set(self.kinds))
         if unknown:
-            raise MailError(f"邮件模板 {name} 中有未知的块 {', '.join(unknown)}（可用：{', '.join(KINDS)}）")
+            raise MailError(f"邮件模板 {name} 中有未知的块 {', '.join(unknown)}（可用：{', '.join(self.kinds)}）")
         if not template.blocks:
-            raise MailError(f"邮件模板 {name} 没有定义任何块（{{% block project_ok %}} 等，见 docs/email.md）")
+            raise MailError(f"邮件模板 {name} 没有定义任何块（{{% block {self.kinds[0]} %}} 等，见 docs/email.md）")
         for kind in template.blocks:
             self.blocks[(part, kind)] = (template, name)
 

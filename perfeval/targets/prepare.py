@@ -17,11 +17,11 @@ from ..pipeline import project_folder_name
 from ..problems import Problem, has_errors
 from ..template import Locks, write_workbook
 from . import carried
-from .listing import write_listing
+from .listing import LISTING_NAME, write_listing
 from .load import read_targets
 from .model import INDICATOR_FIELDS, INFO_FROM_TARGETS, ApprovedProject, Targets
 
-LISTING = "准备清单.xlsx"
+LISTING = LISTING_NAME
 WRITTEN, EXISTING, NOT_WRITTEN = "已生成", "已存在，未覆盖", "有错误，未生成"
 APPROVED_COLUMNS = frozenset(label for label in INDICATOR_FIELDS if label != "分值")
 
