@@ -26,6 +26,9 @@ from .results import ManifestEntry, count_statuses
 
 MANIFEST_NAME = "manifest.json"
 FORMAT = 1  # raised when an entry's layout changes; a manifest of another format is never reused
+# The formats whose entries ManifestEntry.from_json reads (every key added since has its default): what a comparison
+# with last year's batch (perfeval.frames.load) accepts. A format left out here is refused, never misread.
+READABLE_FORMATS = tuple(range(1, FORMAT + 1))
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Manifest:
     output: str = ""
     summary: str = ""  # the summary workbook's file name
     log: str = ""  # the log's file name
+    compare: dict[str, Any] | None = None  # 同比: the comparison with last year's batch (frames.compare_block)
 
     def head_json(self) -> dict[str, Any]:
         """Every key but ``files``, in the order they are written."""
@@ -50,14 +54,15 @@ class Manifest:
                 "config_source": self.config_source, "started": self.started, "finished": self.finished,
                 "working_folder": self.working_folder, "inputs": list(self.inputs), "output": self.output,
                 "summary": self.summary, "log": self.log, "counts": count_statuses(self.entries),
-                "reused": sum(1 for e in self.entries if e.reused)}
+                "reused": sum(1 for e in self.entries if e.reused),
+                **({"compare": self.compare} if self.compare is not None else {})}
 
     @classmethod
     def from_json(cls, data: dict[str, Any], entries: list[ManifestEntry]) -> Manifest:
         return cls(entries, data.get("version", ""), data.get("config_digest", ""), data.get("config_source", ""),
                    data.get("started", ""), data.get("finished", ""), data.get("working_folder", ""),
                    tuple(data.get("inputs", ())), data.get("output", ""), data.get("summary", ""),
-                   data.get("log", ""))
+                   data.get("log", ""), data.get("compare"))
 
 
 # ---- writing ------------------------------------------------------------------------------------------------
@@ -115,17 +120,19 @@ def _read_lines(path: Path, entry: Callable[[Any], ManifestEntry]) -> tuple[dict
     return json.loads("".join(head) + ' "files": []' + tail), files
 
 
-def _read_whole(path: Path, entry: Callable[[Any], ManifestEntry]) -> tuple[dict[str, Any], list] | None:
+def _read_whole(path: Path, entry: Callable[[Any], ManifestEntry], formats: tuple[int, ...]
+                ) -> tuple[dict[str, Any], list] | None:
     """A manifest of another layout (an earlier version's, edited by hand), read whole."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("files"), list):
+    if not isinstance(data, dict) or data.get("format") not in formats or not isinstance(data.get("files"), list):
         return None
     return data, [entry(e) for e in data["files"]]
 
 
-def load_manifest(folder: Path) -> Manifest | None:
-    """The manifest of an earlier run in ``folder``; None when there is none, or it is unreadable or of
-    another format. The rows of each entry are :class:`Packed`."""
+def load_manifest(folder: Path, formats: tuple[int, ...] = (FORMAT,)) -> Manifest | None:
+    """The manifest of an earlier run in ``folder``; None when there is none, or it is unreadable or of a format
+    not in ``formats`` (by default this version's: what a run may reuse). The rows of each entry are
+    :class:`Packed`."""
     path = Path(folder) / MANIFEST_NAME
     try:
         try:
@@ -133,9 +140,9 @@ def load_manifest(folder: Path) -> Manifest | None:
         except (ValueError, KeyError, TypeError, AttributeError):
             read = None
         if read is None:
-            read = _read_whole(path, ManifestEntry.from_json)
+            read = _read_whole(path, ManifestEntry.from_json, formats)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    if read is None or read[0].get("format") != FORMAT:
+    if read is None or read[0].get("format") not in formats:
         return None
     return Manifest.from_json(*read)

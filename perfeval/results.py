@@ -41,7 +41,7 @@ SOURCE_OFFICIAL = "自评表"
 
 SUPERSEDED_CODE = "file-superseded"  # the batch's own finding about a file, not the file's
 
-INFO_KEYS = ("评价年度", "项目名称", "主管部门", "实施单位", "联系邮箱")
+INFO_KEYS = ("评价年度", "项目名称", "主管部门", "实施单位", "联系邮箱", "项目编码")
 FIGURE_KEYS = ("年初预算数", "全年预算数", "全年执行数", "执行率", "得分", "等级")
 ROW_KEYS = ("indicators", "spending", "volumes")
 SOURCE_KEYS = ("path", "absolute_path", "sha256", "size", "modified")
@@ -81,6 +81,7 @@ class ProjectInfo:
     department: str = ""  # 主管部门
     unit: str = ""  # 实施单位
     email: str = ""  # 联系邮箱, as written
+    code: str = ""  # 项目编码 (template 1.1, optional), as written
 
     @property
     def identity(self) -> tuple[str, str, str] | None:
@@ -89,11 +90,11 @@ class ProjectInfo:
         return key if all(key) else None
 
     def to_json(self) -> dict[str, str]:
-        return dict(zip(INFO_KEYS, (self.year, self.name, self.department, self.unit, self.email)))
+        return dict(zip(INFO_KEYS, (self.year, self.name, self.department, self.unit, self.email, self.code)))
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ProjectInfo:
-        return cls(*(data.get(key, "") for key in INFO_KEYS))
+        return cls(*(data.get(key) or "" for key in INFO_KEYS))  # 项目编码 "" in a manifest written before it
 
 
 @dataclass(frozen=True, slots=True)

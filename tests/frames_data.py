@@ -1,6 +1,5 @@
 """Manifest entries made in tests for perfeval.frames: one project each, a typed entry (perfeval.results) as the batch
-makes it, in its JSON form, with the figures given as exact decimal strings (``项目编码`` at the entry's top level
-when given, as issue 13 will write it)."""
+makes it, in its JSON form, with the figures given as exact decimal strings."""
 
 from __future__ import annotations
 
@@ -38,16 +37,13 @@ def entry(path: str, *, year: str = "2025", department: str = "部门", unit: st
     result = FileResult(
         path.rsplit("/", 1)[-1], status, tuple(Problem(CODES[severity], "缺失", path, "资金情况", f"C{n + 4}")
                                                for n, severity in enumerate(problems)),
-        info=ProjectInfo(year, name, department, unit, ""), folder_base=name,
+        info=ProjectInfo(year, name, department, unit, "", code or ""), folder_base=name,
         figures=Figures(*(decimal(figures[key]) for key in ("年初预算数", "全年预算数", "全年执行数", "执行率", "得分")),
                         figures["等级"]),
         indicators=Packed(indicators),
         spending=Packed({"支出内容": f"支出{n}", "金额": a, "说明": ""} for n, a in enumerate(spending)),
         volumes=Packed({"业务类别": f"类别{n}", "数量": c, "金额": a, "备注": ""} for n, (c, a) in enumerate(volumes)))
-    made = ManifestEntry(SourceFacts(path, "/" + path, path, 1, ""), result, status, folder=name).to_json()
-    if code is not None:
-        made["项目编码"] = code
-    return made
+    return ManifestEntry(SourceFacts(path, "/" + path, path, 1, ""), result, status, folder=name).to_json()
 
 
 def awkward_batch(count: int = 300, seed: int = 16) -> list[dict]:

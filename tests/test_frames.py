@@ -147,7 +147,7 @@ def test_dtypes(awkward):
         known = p[column].notna()
         assert (p.loc[known, f"{column}_float"] == [float(v) for v in p.loc[known, column]]).all()
         assert p.loc[~known, f"{column}_float"].isna().all()
-    assert (p["项目编码"] == "").all()  # no entry has a code yet (issue 13)
+    assert (p["项目编码"] == "").all()  # none of these entries has a code
     assert p["全年执行数_分"].isna().any() and p["得分"].isna().any()  # unknown is NA / None, never 0
     assert frames.spending["金额_分"].dtype == fen and frames.volumes["金额_分"].dtype == fen
     assert frames.volumes["数量"].dtype == object and frames.indicators["分值"].dtype == object
