@@ -3,7 +3,10 @@
 Sheets: 项目汇总 (a row per project), 部门汇总 (per 评价年度 and 主管部门, over the projects without errors),
 指标明细, 支出明细, 业务量汇总, 问题清单 (every problem of every file) and 图表 (native Excel charts).
 
-The entries are :class:`perfeval.results.ManifestEntry`; the aggregation is plain sums. The sheets are written with
+The entries are :class:`perfeval.results.ManifestEntry`; the 部门汇总 figures are aggregated with pandas over the
+batch's frames (:mod:`perfeval.frames`, imported only when a summary is written), exact (money in 分, scores as
+Decimals). With a comparison with last year's batch (``perfeval run --compare``) the summary has the sheet 同比
+(:mod:`perfeval.compare_sheet`) last. The sheets are written with
 XlsxWriter in ``constant_memory`` mode (a batch of thousands of projects stays small in memory; rows are written
 strictly in order), their data rows by :mod:`perfeval.xlsxrows` (fast rows where the installed XlsxWriter allows,
 else cell by cell). Text from the inputs is always written as text; every figure is rounded by
@@ -21,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import xlsxwriter
 
@@ -31,8 +35,11 @@ from .model import (STATUS_MET, STATUS_MISSED, STATUS_OVER, STATUS_QUAL_FULL, ST
                     STATUS_UNKNOWN)
 from .problems import ERROR, WARNING
 from .render import clean, number_format, with_unit
-from .results import PROJECT_STATUSES, ROW_KEYS, STATUS_HAS_ERRORS, ManifestEntry, decimal
+from .results import PROJECT_STATUSES, ROW_KEYS, ManifestEntry, decimal
 from .xlsxrows import Col, Splices, TableSheet, fix_style_order, write_book
+
+if TYPE_CHECKING:  # pandas is imported only when a summary is written
+    from .frames import Comparison, Frames
 
 SUMMARY_NAME = "绩效自评汇总.xlsx"
 CREATED = dt.datetime(2000, 1, 1)  # a fixed date keeps the output byte-stable
@@ -84,45 +91,16 @@ class DepartmentRow:
     grades: dict[str, int]
 
 
-def department_rows(entries: Iterable[ManifestEntry]) -> list[DepartmentRow]:
-    """Per 评价年度 and 主管部门: counts of all projects, and the figures over the projects without errors.
+def department_rows(entries: Iterable[ManifestEntry], frames: Frames | None = None) -> list[DepartmentRow]:
+    """Per 评价年度 and 主管部门: counts of all projects, and the figures over the projects without errors, in code
+    point order — aggregated with pandas over the batch's frames (:func:`perfeval.frames.department_figures`;
+    ``frames`` when the caller has them already, else built from ``entries``, one at a time). pandas is imported
+    here, only when a summary is made: ``perfeval check`` never imports it."""
+    from .frames import from_entries
+    from .frames.departments import records
 
-    Plain sums over the entries, grouped in the order of (评价年度, 主管部门): for ten thousand projects this is a
-    few milliseconds (a pandas groupby was ten times that, plus a second of importing pandas).
-    """
-    rows: dict[tuple[str, str], DepartmentRow] = {}
-    sums: dict[tuple[str, str], list] = {}  # key -> [score sum, scores counted]
-    for e in projects(entries):
-        key = (e.info.year, e.info.department)
-        row = rows.get(key)
-        if row is None:
-            row = rows[key] = DepartmentRow(key[0], key[1], 0, 0, Decimal(0), Decimal(0), Decimal(0), None, None,
-                                            None, {g: 0 for g in GRADES})
-            sums[key] = [Decimal(0), 0]
-        row.projects += 1
-        if e.status == STATUS_HAS_ERRORS:
-            row.with_errors += 1
-            continue
-        figures = e.figures
-        for attr, value in (("initial", figures.initial_budget), ("budget", figures.budget), ("spent", figures.spent)):
-            if value is not None:
-                setattr(row, attr, getattr(row, attr) + value)
-        score = figures.score
-        if score is not None:
-            sums[key][0] += score
-            sums[key][1] += 1
-            row.lowest_score = score if row.lowest_score is None else min(row.lowest_score, score)
-        grade = figures.grade or ""
-        if grade in row.grades:
-            row.grades[grade] += 1
-    result = []
-    for key in sorted(rows):
-        row = rows[key]
-        score_sum, counted = sums[key]
-        row.rate = row.spent / row.budget if row.budget else None
-        row.mean_score = score_sum / counted if counted else None
-        result.append(row)
-    return result
+    frames = frames if frames is not None else from_entries(entries, details=False)
+    return [DepartmentRow(*values) for values in records(frames.departments)]
 
 
 # ---- writing -------------------------------------------------------------------------------------------------
@@ -290,12 +268,18 @@ def _write_charts(book: _Book, departments: list[DepartmentRow]) -> None:
     book.print_setup(ws)
 
 
-def summary_digest(entries: list[ManifestEntry], config: Config) -> str:
-    """A digest of everything the summary is made of: the entries' fields it shows, their rows, the configuration
-    and the tool's version. Stored in the workbook (custom property ``perfeval-digest``)."""
+def summary_digest(entries: list[ManifestEntry], config: Config, comparison: Comparison | None = None) -> str:
+    """A digest of everything the summary is made of: the entries' fields it shows, their rows, the configuration,
+    the tool's version, and the comparison with last year's batch when there is one. Stored in the workbook (custom
+    property ``perfeval-digest``)."""
     from . import __version__
 
     h = hashlib.sha256(f"{__version__}|{config.digest()}|{len(entries)}".encode())
+    if comparison is not None:  # last year's run (its own times and digest) and what was matched with what
+        from .frames import compare_block
+
+        h.update(json.dumps([comparison.last_meta, compare_block(comparison)], ensure_ascii=False, default=str,
+                            sort_keys=True).encode("utf-8"))
     for e in entries:
         shown = [*_project_columns(e), e.status, e.path]
         h.update(json.dumps([shown, e.problem_counts, [p.to_dict() for p in e.problems], e.figures.to_json()],
@@ -318,17 +302,20 @@ def _unchanged(path: Path, digest: str) -> bool:
         f'<dcterms:modified xsi:type="dcterms:W3CDTF">{CREATED:%Y-%m-%dT%H:%M:%SZ}</dcterms:modified>' in core
 
 
-def write_summary(path: str | Path, entries: list[ManifestEntry], config: Config) -> Path:
-    """Write the summary workbook of a batch from its manifest entries (atomically).
+def write_summary(path: str | Path, entries: list[ManifestEntry], config: Config, *,
+                  comparison: Comparison | None = None, frames: Frames | None = None) -> Path:
+    """Write the summary workbook of a batch from its manifest entries (atomically); with ``comparison``
+    (:func:`perfeval.frames.compare`: last year's batch beside this one) the sheet 同比 as well. ``frames``: the
+    batch's frames when the caller has them (``frames.from_entries(entries, details=False)``), else made here.
 
     A summary already written from the same data (a rerun where nothing changed) is left as it is.
     """
     path = Path(path)
-    digest = summary_digest(entries, config)
+    digest = summary_digest(entries, config, comparison)
     if _unchanged(path, digest):
         return path
     rows = projects(entries)
-    departments = department_rows(entries)
+    departments = department_rows(entries, frames)
 
     def write(splices: Splices | None) -> None:
         book = _Book(tmp, config, splices)
@@ -340,6 +327,10 @@ def write_summary(path: str | Path, entries: list[ManifestEntry], config: Config
         book.table(SHEET_VOLUMES, VOLUME_COLUMNS, _detail_rows(rows, "volumes", _volume_values))
         book.table(SHEET_PROBLEMS, PROBLEM_COLUMNS, _problem_rows(entries))
         _write_charts(book, departments)
+        if comparison is not None:
+            from .compare_sheet import write_compare_sheet
+
+            write_compare_sheet(book.wb, comparison, score_places=config.table_decimals)
         book.close()
 
     with atomic_path(path) as tmp:
