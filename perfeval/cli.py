@@ -256,6 +256,7 @@ def cmd_run(args) -> int:
     if workers < 0:
         raise UsageError("--workers 不能为负数 / must not be negative")
     scheduler = args.scheduler if args.scheduler is not None else run["scheduler"]
+    compare = args.compare if args.compare is not None else run["compare"]  # read by run_batch before it starts
     progress = _ProgressBar() if sys.stderr.isatty() else None
     if progress is None:  # cron, systemd: a plain line per file on stderr instead of the progress bar
         handler = logging.StreamHandler(sys.stderr)
@@ -265,7 +266,8 @@ def cmd_run(args) -> int:
         logger.setLevel(logging.INFO)
     try:
         result = run_batch(inputs, output, config, workers=workers, scheduler=scheduler or None,
-                           ship_inputs=args.ship_inputs, progress=progress)
+                           ship_inputs=args.ship_inputs, progress=progress,
+                           compare=Path(compare) if compare else None)
     except BatchError as exc:  # BatchLocked among them
         raise UsageError(str(exc)) from None
     finally:
@@ -408,6 +410,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scheduler", metavar="ADDRESS", help="dask 调度器地址 / dask.distributed scheduler address")
     p.add_argument("--ship-inputs", action="store_true", help="把输入文件内容发送给集群 / send input bytes to "
                    "the cluster workers")
+    p.add_argument("--compare", metavar="LAST_OUTPUT", help="与上年的输出文件夹比较，汇总表增加“同比” / compare with "
+                   "last year's output folder (default: [run] compare)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("email", help="发送结果邮件 / e-mail each unit its results or problems")

@@ -48,6 +48,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "output": "output",
         "workers": 0,
         "scheduler": "",
+        "compare": "",  # 同比: last year's output folder; empty: no comparison
     },
     "targets": {
         "password": "",  # sheet-protection password of prepared workbooks; empty: protected without one

@@ -29,7 +29,8 @@ def test_defaults_are_those_of_configuration_md():
     assert (c.table_decimals, c.prose_decimals) == (2, 0)
     assert c.limits == {}
     assert c.report == {"outline": "seed", "docx_template": "", "audit_docx_template": "", "markdown": True}
-    assert c.run == {"input": ["input_templates/examples"], "output": "output", "workers": 0, "scheduler": ""}
+    assert c.run == {"input": ["input_templates/examples"], "output": "output", "workers": 0, "scheduler": "",
+                     "compare": ""}
     assert c.mail == {"smtp_host": "", "smtp_port": 25, "sender": "", "bureau": "", "reply_to": "", "deadline": "",
                       "tls": "starttls", "user": "",
                       "subject_template": "", "body_template": "", "ascii_filenames": False, "max_retries": 3,
