@@ -256,6 +256,7 @@ def cmd_run(args) -> int:
     if workers < 0:
         raise UsageError("--workers 不能为负数 / must not be negative")
     scheduler = args.scheduler if args.scheduler is not None else run["scheduler"]
+    compare = args.compare if args.compare is not None else run["compare"]  # read by run_batch before it starts
     progress = _ProgressBar() if sys.stderr.isatty() else None
     if progress is None:  # cron, systemd: a plain line per file on stderr instead of the progress bar
         handler = logging.StreamHandler(sys.stderr)
@@ -268,7 +269,8 @@ def cmd_run(args) -> int:
         raise UsageError(f"找不到批复目标文件 / no such targets file: {', '.join(missing)}")
     try:
         result = run_batch(inputs, output, config, workers=workers, scheduler=scheduler or None,
-                           ship_inputs=args.ship_inputs, progress=progress, targets=targets)
+                           ship_inputs=args.ship_inputs, progress=progress, targets=targets,
+                           compare=Path(compare) if compare else None)
     except BatchError as exc:  # BatchLocked among them
         raise UsageError(str(exc)) from None
     finally:
@@ -414,6 +416,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "the cluster workers")
     p.add_argument("--targets", action="append", metavar="FILE|DIR", help="与批复目标比对，并列出未报送的项目（可重复；"
                    "默认 [run] targets）/ compare with approved targets and list projects not returned (repeatable)")
+    p.add_argument("--compare", metavar="LAST_OUTPUT", help="与上年的输出文件夹比较，汇总表增加“同比” / compare with "
+                   "last year's output folder (default: [run] compare)")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("email", help="发送结果邮件 / e-mail each unit its results or problems")

@@ -49,6 +49,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "workers": 0,
         "scheduler": "",
         "targets": [],  # targets lists (目标清单 / 申报表, files or folders) each run compares with
+        "compare": "",  # 同比: last year's output folder; empty: no comparison
     },
     "targets": {
         "password": "",  # sheet-protection password of prepared workbooks; empty: protected without one

@@ -27,8 +27,10 @@ from .signs import Sign
 
 MANIFEST_NAME = "manifest.json"
 FORMAT = 2  # raised when an entry's layout changes; a manifest of another format is never reused
-# Formats this version still reads (what a format lacks taking its default): 1 has no warning signs (``flags``),
-# no 指标性质 or 自评得分 per indicator and no execution weight or score: the spot check refuses it.
+# The formats whose entries ManifestEntry.from_json reads (every key added since has its default): 1 has no warning
+# signs (``flags``), no 指标性质 or 自评得分 per indicator and no execution weight or score — read by the mail and
+# the comparison with last year (perfeval.frames.load), refused by the spot check, never reused by a run. A format
+# left out here is refused, never misread.
 READABLE_FORMATS = (1, 2)
 
 
@@ -50,6 +52,7 @@ class Manifest:
     flags: tuple[Sign, ...] = ()  # the batch-level warning signs (signs.batch_signs), recomputed on every run
     format: int = FORMAT  # the format it was written in (an earlier one when read from an older manifest)
     targets_digest: str = ""  # the targets lists' contents ([run] targets, --targets), "" without any
+    compare: dict[str, Any] | None = None  # 同比: the comparison with last year's batch (frames.compare_block)
 
     def head_json(self) -> dict[str, Any]:
         """Every key but ``files``, in the order they are written."""
@@ -58,7 +61,7 @@ class Manifest:
                 "working_folder": self.working_folder, "inputs": list(self.inputs), "output": self.output,
                 "summary": self.summary, "log": self.log, "counts": count_statuses(self.entries),
                 "reused": sum(1 for e in self.entries if e.reused), "flags": [s.to_dict() for s in self.flags],
-                "targets_digest": self.targets_digest}
+                "targets_digest": self.targets_digest, **({"compare": self.compare} if self.compare is not None else {})}
 
     @classmethod
     def from_json(cls, data: dict[str, Any], entries: list[ManifestEntry]) -> Manifest:
@@ -66,7 +69,7 @@ class Manifest:
                    data.get("started", ""), data.get("finished", ""), data.get("working_folder", ""),
                    tuple(data.get("inputs", ())), data.get("output", ""), data.get("summary", ""),
                    data.get("log", ""), tuple(sign_from_json(s) for s in data.get("flags") or ()),
-                   data.get("format", FORMAT), data.get("targets_digest", ""))
+                   data.get("format", FORMAT), data.get("targets_digest", ""), data.get("compare"))
 
 
 # ---- writing ------------------------------------------------------------------------------------------------
@@ -124,18 +127,19 @@ def _read_lines(path: Path, entry: Callable[[Any], ManifestEntry]) -> tuple[dict
     return json.loads("".join(head) + ' "files": []' + tail), files
 
 
-def _read_whole(path: Path, entry: Callable[[Any], ManifestEntry]) -> tuple[dict[str, Any], list] | None:
+def _read_whole(path: Path, entry: Callable[[Any], ManifestEntry], formats: tuple[int, ...]
+                ) -> tuple[dict[str, Any], list] | None:
     """A manifest of another layout (an earlier version's, edited by hand), read whole."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or not isinstance(data.get("files"), list) or \
-            data.get("format") not in READABLE_FORMATS:
+    if not isinstance(data, dict) or data.get("format") not in formats or not isinstance(data.get("files"), list):
         return None
     return data, [entry(e) for e in data["files"]]
 
 
-def load_manifest(folder: Path) -> Manifest | None:
+def load_manifest(folder: Path, formats: tuple[int, ...] = READABLE_FORMATS) -> Manifest | None:
     """The manifest of an earlier run in ``folder``; None when there is none, or it is unreadable or of a format
-    this version does not read (:data:`READABLE_FORMATS`). The rows of each entry are :class:`Packed`."""
+    not in ``formats`` (by default every format this version reads, :data:`READABLE_FORMATS`; a run reuses only
+    its own, see :attr:`Manifest.format`). The rows of each entry are :class:`Packed`."""
     path = Path(folder) / MANIFEST_NAME
     try:
         try:
@@ -143,9 +147,9 @@ def load_manifest(folder: Path) -> Manifest | None:
         except (ValueError, KeyError, TypeError, AttributeError):
             read = None
         if read is None:
-            read = _read_whole(path, ManifestEntry.from_json)
+            read = _read_whole(path, ManifestEntry.from_json, formats)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    if read is None or read[0].get("format") not in READABLE_FORMATS:
+    if read is None or read[0].get("format") not in formats:
         return None
     return Manifest.from_json(*read)

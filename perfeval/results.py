@@ -107,7 +107,7 @@ class ProjectInfo:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ProjectInfo:
-        return cls(*(data.get(key, "") for key in INFO_KEYS))
+        return cls(*(data.get(key) or "" for key in INFO_KEYS))  # 项目编码 "" in a manifest written before it
 
 
 @dataclass(frozen=True, slots=True)

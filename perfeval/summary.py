@@ -5,7 +5,10 @@ targets list, 应报 / 已报: its projects, and those with a workbook back), �
 (every problem of every file), 复核提示 (the warning signs, for the bureau: only in the batch's own summary, never in
 a department's) and 图表 (native Excel charts).
 
-The entries are :class:`perfeval.results.ManifestEntry`; the aggregation is plain sums. The sheets are written with
+The entries are :class:`perfeval.results.ManifestEntry`; the 部门汇总 figures are aggregated with pandas over the
+batch's frames (:mod:`perfeval.frames`, imported only when a summary is written), exact (money in 分, scores as
+Decimals). With a comparison with last year's batch (``perfeval run --compare``) the summary has the sheet 同比
+(:mod:`perfeval.compare_sheet`) last. The sheets are written with
 XlsxWriter in ``constant_memory`` mode (a batch of thousands of projects stays small in memory; rows are written
 strictly in order), their data rows by :mod:`perfeval.xlsxrows` (fast rows where the installed XlsxWriter allows,
 else cell by cell). Text from the inputs is always written as text; every figure is rounded by
@@ -23,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import xlsxwriter
 
@@ -33,9 +37,12 @@ from .model import (STATUS_MET, STATUS_MISSED, STATUS_OVER, STATUS_QUAL_FULL, ST
                     STATUS_UNKNOWN)
 from .problems import ERROR, WARNING
 from .render import clean, number_format, with_unit
-from .results import PROJECT_STATUSES, ROW_KEYS, STATUS_HAS_ERRORS, STATUS_MISSING, ManifestEntry, decimal, exact
+from .results import PROJECT_STATUSES, ROW_KEYS, STATUS_MISSING, ManifestEntry, decimal, exact
 from .signs import SIGN_CATALOGUE, Sign
 from .xlsxrows import Col, Splices, TableSheet, fix_style_order, write_book
+
+if TYPE_CHECKING:  # pandas is imported only when a summary is written
+    from .frames import Comparison, Frames
 
 SUMMARY_NAME = "绩效自评汇总.xlsx"
 CREATED = dt.datetime(2000, 1, 1)  # a fixed date keeps the output byte-stable
@@ -91,57 +98,25 @@ class DepartmentRow:
     returned: int | None = None  # 已报: those with a workbook back
 
 
-def _department(rows: dict, sums: dict, key: tuple[str, str]) -> DepartmentRow:
-    """The department's row, begun when it is first met."""
-    if key not in rows:
-        rows[key] = DepartmentRow(key[0], key[1], 0, 0, Decimal(0), Decimal(0), Decimal(0), None, None, None,
-                                  {g: 0 for g in GRADES})
-        sums[key] = [Decimal(0), 0]
-    return rows[key]
+def department_rows(entries: Iterable[ManifestEntry], frames: Frames | None = None) -> list[DepartmentRow]:
+    """Per 评价年度 and 主管部门: counts of all projects, and the figures over the projects without errors, in code
+    point order — aggregated with pandas over the batch's frames (:func:`perfeval.frames.department_figures`;
+    ``frames`` when the caller has them already, else built from ``entries``, one at a time). pandas is imported
+    here, only when a summary is made: ``perfeval check`` never imports it."""
+    from .frames import from_entries
+    from .frames.departments import records
 
-
-def department_rows(entries: Iterable[ManifestEntry]) -> list[DepartmentRow]:
-    """Per 评价年度 and 主管部门: counts of all projects, and the figures over the projects without errors.
-
-    Plain sums over the entries, grouped in the order of (评价年度, 主管部门): for ten thousand projects this is a
-    few milliseconds (a pandas groupby was ten times that, plus a second of importing pandas).
-    """
-    entries = list(entries)
-    rows: dict[tuple[str, str], DepartmentRow] = {}
-    sums: dict[tuple[str, str], list] = {}  # key -> [score sum, scores counted]
-    for e in projects(entries):
-        key = (e.info.year, e.info.department)
-        row = _department(rows, sums, key)
-        row.projects += 1
-        if e.status == STATUS_HAS_ERRORS:
-            row.with_errors += 1
-            continue
-        figures = e.figures
-        for attr, value in (("initial", figures.initial_budget), ("budget", figures.budget), ("spent", figures.spent)):
-            if value is not None:
-                setattr(row, attr, getattr(row, attr) + value)
-        score = figures.score
-        if score is not None:
-            sums[key][0] += score
-            sums[key][1] += 1
-            row.lowest_score = score if row.lowest_score is None else min(row.lowest_score, score)
-        grade = figures.grade or ""
-        if grade in row.grades:
-            row.grades[grade] += 1
+    entries = entries if isinstance(entries, list) else list(entries)  # read twice: the frames, then 应报 / 已报
+    frames = frames if frames is not None else from_entries(entries, details=False)
+    rows = {(r.year, r.department): r for r in (DepartmentRow(*values) for values in records(frames.departments))}
     for e in entries:  # 应报 / 已报: the entries answering a targets list's project, and the missing ones
         if e.origin and e.status in PROJECT_STATUSES + (STATUS_MISSING,):
             key = (e.info.year, e.info.department)
-            row = _department(rows, sums, key)
+            row = rows.setdefault(key, DepartmentRow(*key, 0, 0, Decimal(0), Decimal(0), Decimal(0), None, None, None,
+                                                     {g: 0 for g in GRADES}))
             row.expected = (row.expected or 0) + 1
             row.returned = (row.returned or 0) + (e.status != STATUS_MISSING)
-    result = []
-    for key in sorted(rows):
-        row = rows[key]
-        score_sum, counted = sums[key]
-        row.rate = row.spent / row.budget if row.budget else None
-        row.mean_score = score_sum / counted if counted else None
-        result.append(row)
-    return result
+    return [rows[key] for key in sorted(rows)]  # code point order, as the frames give them
 
 
 # ---- writing -------------------------------------------------------------------------------------------------
@@ -332,9 +307,10 @@ def _write_charts(book: _Book, departments: list[DepartmentRow]) -> None:
 
 
 def summary_digest(entries: list[ManifestEntry], config: Config, flags: Iterable[Sign] | None = None,
-                   scores_of_failed: bool = True) -> str:
+                   scores_of_failed: bool = True, comparison: Comparison | None = None) -> str:
     """A digest of everything the summary is made of: the entries' fields it shows, their rows, the warning signs,
-    the configuration and the tool's version. Stored in the workbook (custom property ``perfeval-digest``)."""
+    the configuration, the tool's version, and the comparison with last year's batch when there is one. Stored in
+    the workbook (custom property ``perfeval-digest``)."""
     from . import __version__
 
     batch = None if flags is None else [s.to_dict() for s in flags]
@@ -342,6 +318,11 @@ def summary_digest(entries: list[ManifestEntry], config: Config, flags: Iterable
     if not scores_of_failed and any(e.status in PROJECT_STATUSES and not e.has_result for e in entries):
         h.update(b"|no scores of failed")  # only when it changes what the workbook shows
     h.update(json.dumps(batch, ensure_ascii=False).encode("utf-8"))
+    if comparison is not None:  # last year's run (its own times and digest) and what was matched with what
+        from .frames import compare_block
+
+        h.update(json.dumps([comparison.last_meta, compare_block(comparison)], ensure_ascii=False, default=str,
+                            sort_keys=True).encode("utf-8"))
     for e in entries:
         shown = [*_project_columns(e), e.status, e.path, e.part, e.origin, e.result.source_kind,
                  exact(e.result.unit_total)]
@@ -366,8 +347,11 @@ def _unchanged(path: Path, digest: str) -> bool:
 
 
 def write_summary(path: str | Path, entries: list[ManifestEntry], config: Config,
-                  flags: Iterable[Sign] | None = None, *, scores_of_failed: bool = True) -> Path:
-    """Write the summary workbook of a batch from its manifest entries (atomically).
+                  flags: Iterable[Sign] | None = None, *, scores_of_failed: bool = True,
+                  comparison: Comparison | None = None, frames: Frames | None = None) -> Path:
+    """Write the summary workbook of a batch from its manifest entries (atomically); with ``comparison``
+    (:func:`perfeval.frames.compare`: last year's batch beside this one) the sheet 同比 as well. ``frames``: the
+    batch's frames when the caller has them (``frames.from_entries(entries, details=False)``), else made here.
 
     ``flags`` are the batch-level warning signs: given (the batch's own summary, for the bureau), the sheet 复核提示
     lists them after every project's own; None (a department's summary, mailed) leaves the sheet out.
@@ -378,11 +362,11 @@ def write_summary(path: str | Path, entries: list[ManifestEntry], config: Config
     """
     path = Path(path)
     flags = None if flags is None else list(flags)
-    digest = summary_digest(entries, config, flags, scores_of_failed)
+    digest = summary_digest(entries, config, flags, scores_of_failed, comparison)
     if _unchanged(path, digest):
         return path
     rows = projects(entries)
-    departments = department_rows(entries)
+    departments = department_rows(entries, frames)
 
     def write(splices: Splices | None) -> None:
         book = _Book(tmp, config, splices)
@@ -397,6 +381,10 @@ def write_summary(path: str | Path, entries: list[ManifestEntry], config: Config
         if flags is not None:
             book.table(SHEET_SIGNS, SIGN_COLUMNS, _sign_rows(rows, flags))
         _write_charts(book, departments)
+        if comparison is not None:
+            from .compare_sheet import write_compare_sheet
+
+            write_compare_sheet(book.wb, comparison, score_places=config.table_decimals)
         book.close()
 
     with atomic_path(path) as tmp:

@@ -1,6 +1,5 @@
 """Manifest entries made in tests for perfeval.frames: one project each, a typed entry (perfeval.results) as the batch
-makes it, in its JSON form, with the figures given as exact decimal strings (``项目编码`` at the entry's top level
-when given, as issue 13 will write it)."""
+makes it, in its JSON form, with the figures given as exact decimal strings."""
 
 from __future__ import annotations
 
@@ -38,16 +37,13 @@ def entry(path: str, *, year: str = "2025", department: str = "部门", unit: st
     result = FileResult(
         path.rsplit("/", 1)[-1], status, tuple(Problem(CODES[severity], "缺失", path, "资金情况", f"C{n + 4}")
                                                for n, severity in enumerate(problems)),
-        info=ProjectInfo(year, name, department, unit, ""), folder_base=name,
+        info=ProjectInfo(year, name, department, unit, "", code or ""), folder_base=name,
         figures=Figures(*(decimal(figures[key]) for key in ("年初预算数", "全年预算数", "全年执行数", "执行率", "得分")),
                         figures["等级"]),
         indicators=Packed(indicators),
         spending=Packed({"支出内容": f"支出{n}", "金额": a, "说明": ""} for n, a in enumerate(spending)),
         volumes=Packed({"业务类别": f"类别{n}", "数量": c, "金额": a, "备注": ""} for n, (c, a) in enumerate(volumes)))
-    made = ManifestEntry(SourceFacts(path, "/" + path, path, 1, ""), result, status, folder=name).to_json()
-    if code is not None:
-        made["项目编码"] = code
-    return made
+    return ManifestEntry(SourceFacts(path, "/" + path, path, 1, ""), result, status, folder=name).to_json()
 
 
 def awkward_batch(count: int = 300, seed: int = 16) -> list[dict]:
@@ -81,3 +77,27 @@ def awkward_batch(count: int = 300, seed: int = 16) -> list[dict]:
             score=exact(score) if n % 13 else None, indicators=indicators, spending=spending, volumes=volumes,
             problems=problems))
     return entries
+
+
+# ---- the 部门汇总 figures computed plainly: the reference the summary's pandas figures are held to -------------------
+
+def plain_department_rows(entries) -> list[tuple]:
+    """Per 评价年度 and 主管部门, in code point order: (评价年度, 主管部门, 项目数, 有错误未计入, 年初预算数, 全年预算数,
+    全年执行数, 执行率, 平均得分, 最低得分, {grade: count}) — plain Decimal sums over the typed entries (or their
+    JSON), the projects in the summary's order; what the summary computed before it aggregated with pandas."""
+    entries = [ManifestEntry.from_json(e) if isinstance(e, dict) else e for e in entries]
+    counted = sorted((e for e in entries if e.status in ("ok", "has-errors")),
+                     key=lambda e: (e.info.year, e.info.department, e.info.unit, e.info.name, e.path))
+    groups: dict[tuple[str, str], list] = {}
+    for e in counted:
+        groups.setdefault((e.info.year, e.info.department), []).append(e)
+    rows = []
+    for (year, department), members in sorted(groups.items()):
+        clean = [e.figures for e in members if e.status != "has-errors"]
+        initial, budget, spent = (sum((getattr(f, k) for f in clean if getattr(f, k) is not None), D(0))
+                                  for k in ("initial_budget", "budget", "spent"))
+        scores = [f.score for f in clean if f.score is not None]
+        rows.append((year, department, len(members), len(members) - len(clean), initial, budget, spent,
+                     spent / budget if budget else None, sum(scores, D(0)) / len(scores) if scores else None,
+                     min(scores, default=None), {g: sum(1 for f in clean if f.grade == g) for g in GRADES}))
+    return rows

@@ -511,7 +511,7 @@ def test_an_output_that_cannot_be_replaced_is_kept_and_done_again_next_time(gene
 def test_a_summary_open_elsewhere_is_reported_and_the_run_exits_1(generated, tmp_path, monkeypatch):
     import perfeval.batch as batch
 
-    def refuse(path, entries, config, flags=None):
+    def refuse(path, entries, config, flags=None, **options):
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(batch.run, "write_summary", refuse)

@@ -30,7 +30,7 @@ def test_defaults_are_those_of_configuration_md():
     assert c.limits == {}
     assert c.report == {"outline": "seed", "docx_template": "", "audit_docx_template": "", "markdown": True}
     assert c.run == {"input": ["input_templates/examples"], "output": "output", "workers": 0, "scheduler": "",
-                     "targets": []}
+                     "targets": [], "compare": ""}
     assert c.mail == {"smtp_host": "", "smtp_port": 25, "sender": "", "bureau": "", "reply_to": "", "deadline": "",
                       "tls": "starttls", "user": "",
                       "subject_template": "", "body_template": "", "prepared_subject_template": "",

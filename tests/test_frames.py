@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from frames_data import awkward_batch, entry
+from frames_data import awkward_batch, entry, plain_department_rows
 
 from perfeval import fmt
 from perfeval.batch import run_batch
@@ -20,7 +20,7 @@ from perfeval.frames import WAN, YI, Frames, ManifestError, department_figures, 
 from perfeval.frames.departments import records
 from perfeval.manifest import MANIFEST_NAME, Manifest, write_manifest
 from perfeval.results import ManifestEntry
-from perfeval.summary import department_rows
+from perfeval.summary import department_rows, write_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "input_templates" / "examples"
@@ -151,7 +151,7 @@ def test_dtypes(awkward):
         known = p[column].notna()
         assert (p.loc[known, f"{column}_float"] == [float(v) for v in p.loc[known, column]]).all()
         assert p.loc[~known, f"{column}_float"].isna().all()
-    assert (p["项目编码"] == "").all()  # no entry has a code yet (issue 13)
+    assert (p["项目编码"] == "").all()  # none of these entries has a code
     assert p["全年执行数_分"].isna().any() and p["得分"].isna().any()  # unknown is NA / None, never 0
     assert frames.spending["金额_分"].dtype == fen and frames.volumes["金额_分"].dtype == fen
     assert frames.volumes["数量"].dtype == object and frames.indicators["分值"].dtype == object
@@ -174,12 +174,8 @@ def test_groups_are_in_code_point_order(awkward):
 # ---- the 部门汇总 figures against the summary's -------------------------------------------------------------------
 
 def summary_figures(entries) -> list[tuple]:
-    """The summary's own 部门汇总 figures (entries typed, or as the manifest's JSON)."""
-    from perfeval.results import ManifestEntry
-
-    entries = [ManifestEntry.from_json(e) if isinstance(e, dict) else e for e in entries]
-    return [(d.year, d.department, d.projects, d.with_errors, d.initial, d.budget, d.spent, d.rate, d.mean_score,
-             d.lowest_score, d.grades) for d in department_rows(entries)]
+    """The 部门汇总 figures computed plainly (entries typed, or as the manifest's JSON)."""
+    return plain_department_rows(entries)
 
 
 @pytest.mark.parametrize("batch", ["examples", "awkward"])
@@ -196,6 +192,29 @@ def test_department_figures_equal_the_summarys(batch, request):
         for x, y in zip(a, b):  # the same Decimals: the same digits shown, half up
             if isinstance(y, Decimal):
                 assert fmt.fixed(x, 4) == fmt.fixed(y, 4) and str(x.normalize()) == str(y.normalize())
+
+
+@pytest.mark.parametrize("batch", ["examples", "awkward"])
+def test_every_summary_department_cell_equals_the_plain_computation(batch, request, tmp_path):
+    """The summary aggregates with pandas; every cell of its 部门汇总 is the plain exact computation's, rounded half
+    up as shown (money 2 places, rates 4, scores [scoring] table_decimals)."""
+    import openpyxl
+
+    from perfeval.manifest import load_manifest
+    from perfeval.render import clean
+
+    entries = load_manifest(request.getfixturevalue(batch)).entries
+    path = write_summary(tmp_path / "s.xlsx", entries, Config())
+    cells = list(openpyxl.load_workbook(path)["部门汇总"].iter_rows(min_row=2, values_only=True))
+    expected = []
+    for year, department, count, errors, initial, budget, spent, rate, mean, lowest, grades in \
+            plain_department_rows(entries):
+        shown = [fmt.table_value(v, places) if v is not None else None
+                 for v, places in ((initial, 2), (budget, 2), (spent, 2), (rate, 4), (mean, 2), (lowest, 2))]
+        # text as written; 应报 / 已报 blank without a targets list
+        expected.append((year, clean(department), count, errors, *shown, *grades.values(), None, None))
+    assert len(cells) == len(expected) > 0
+    assert cells == expected
 
 
 def test_department_figures_of_all_errors_and_of_nothing():

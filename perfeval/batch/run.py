@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..config import Config
@@ -28,19 +29,25 @@ from .state import Item, Run
 from .supersede import NEWEST_BY_TEXT, supersede
 from .worker import Outcome
 
+if TYPE_CHECKING:  # pandas: imported only when a run compares with last year's batch, or writes its summary
+    from ..frames import Comparison, Frames
+
 
 def run_batch(inputs: list[Path], output: Path, config: Config, *, workers: int = 0, scheduler: str | None = None,
               ship_inputs: bool = False, progress: Progress | None = None,
-              targets: list[str | Path] | tuple = ()) -> BatchResult:
+              targets: list[str | Path] | tuple = (), compare: Path | None = None) -> BatchResult:
     """Evaluate every workbook under ``inputs`` and write all outputs into ``output`` (see :mod:`perfeval.batch`).
 
     ``progress(done, total, name)`` is called as each file is done (the CLI's progress bar); without it, each line
     of the log also goes to the ``perfeval`` logger. ``targets`` are targets lists (files or folders): each workbook
-    is compared with them, and each of their projects with no workbook back is a ``missing`` entry.
+    is compared with them, and each of their projects with no workbook back is a ``missing`` entry. ``compare``:
+    last year's output folder (同比): the summary gets the sheet 同比 and the manifest a ``compare`` block; its
+    manifest is read before anything is touched.
 
     Raises :class:`BatchLocked` when another run holds the output folder, :class:`BatchError` when the output
-    folder is unusable or the cluster (``scheduler``) cannot run the jobs (then the previous outputs stay as they
-    were). Never raises for a bad input workbook: its problems are in the result.
+    folder is unusable, the cluster (``scheduler``) cannot run the jobs (then the previous outputs stay as they
+    were) or last year's manifest (``compare``) cannot be read (then nothing is touched). Never raises for a bad
+    input workbook: its problems are in the result.
     """
     if scheduler:  # without dask, stop before touching anything; the cluster itself is reached when needed
         from .cluster import require
@@ -48,13 +55,15 @@ def run_batch(inputs: list[Path], output: Path, config: Config, *, workers: int 
         require()
     if config.report["docx_template"]:  # a bureau's own: when unusable, no workbook is to be blamed for it
         _check_docx_template(config.report["docx_template"])
+    last = _last_year(Path(compare)) if compare else None
     output = Path(output)
     started = stamp()
     _make_folder(output)
     lock = OutputLock(output)
     note = lock.acquire()
     log = RunLog(output / LOG_NAME, progress, lock.touch)
-    run = Run(list(inputs), output, config, workers, scheduler, ship_inputs, log, tuple(str(p) for p in targets))
+    run = Run(list(inputs), output, config, workers, scheduler, ship_inputs, log, tuple(str(p) for p in targets),
+              last=last)
     try:
         with _sigterm_as_interrupt():
             return _run(run, started, note)
@@ -98,21 +107,53 @@ def _run(run: Run, started: str, note: str) -> BatchResult:
     flags = tuple(batch_signs((brief(e) for e in entries if e.status in PROJECT_STATUSES), config))
     finished = stamp()
     notes = [note] if note else []
-    summary_written = _write_summary(run, entries, flags, notes)
+    frames, comparison, block = _compare(run, entries)
+    summary_written = _write_summary(run, entries, flags, notes, comparison, frames)
     write_manifest(run.output / MANIFEST_NAME, Manifest(
         entries, __version__, config.digest(), config.source, started, finished, Path.cwd().resolve().as_posix(),
-        tuple(inputs), run.output.resolve().as_posix(), SUMMARY_NAME, LOG_NAME, flags, targets_digest=digest))
+        tuple(inputs), run.output.resolve().as_posix(), SUMMARY_NAME, LOG_NAME, flags, targets_digest=digest,
+        compare=block))
     result = BatchResult(run.output, entries, started, finished, notes, summary_written=summary_written)
     counts = "，".join(f"{STATUS_LABELS[s]} {n}" for s, n in result.counts.items() if n) or "没有文件"
     log.log(f"结束：{counts}；沿用 {result.reused} 个；退出码 {result.exit_code}")
     return result
 
 
-def _write_summary(run: Run, entries: list[ManifestEntry], flags: tuple[Sign, ...], notes: list[str]) -> bool:
-    """Write the summary workbook (with its sheet 复核提示); False (and a note saying so) when it is open elsewhere."""
+def _last_year(folder: Path) -> Frames:
+    """Last year's batch (同比), its projects read from its manifest; :class:`BatchError` when it cannot be read (a
+    missing, damaged or unknown-format manifest is never compared)."""
+    from ..frames import ManifestError, load
+
+    try:
+        return load(folder, details=False)
+    except ManifestError as exc:
+        raise BatchError(f"无法与上年的输出比较（{folder}）：{exc}") from None
+
+
+def _compare(run: Run, entries: list[ManifestEntry]) -> tuple[Frames | None, Comparison | None, dict | None]:
+    """This batch's frames, its comparison with last year's and the manifest's ``compare`` block; Nones when the
+    run compares with nothing."""
+    if run.last is None:
+        return None, None, None
+    from ..frames import compare, compare_block, from_entries
+
+    frames = from_entries(entries, details=False)
+    comparison = compare(run.last, frames)
+    block = compare_block(comparison)
+    counts = block["counts"]
+    run.log.log(f"同比：与 {block['last_output'] or '上年的输出'} 比较，两年均有 {counts['matched']} 个项目（按项目编码 "
+                f"{counts['by_code']} 个，按名称 {counts['by_name']} 个），本年新增 {counts['new']} 个，"
+                f"上年有、本年未报送 {counts['dropped']} 个")
+    return frames, comparison, block
+
+
+def _write_summary(run: Run, entries: list[ManifestEntry], flags: tuple[Sign, ...], notes: list[str],
+                   comparison: Comparison | None = None, frames: Frames | None = None) -> bool:
+    """Write the summary workbook (with its sheets 复核提示 and, comparing, 同比); False (and a note saying so) when
+    it is open elsewhere."""
     path = run.output / SUMMARY_NAME
     try:
-        write_summary(path, entries, run.config, flags)
+        write_summary(path, entries, run.config, flags, comparison=comparison, frames=frames)
     except PermissionError as exc:  # on Windows: open in Excel
         notes.append(f"汇总表 {path} 未能更新（{exc.strerror or exc}；可能正被打开），请关闭后重新运行。")
         run.log.log(notes[-1])

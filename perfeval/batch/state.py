@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..manifest import Manifest
@@ -14,6 +15,9 @@ from .folder import STAGING_NAME
 from .jobs import Job
 from .log import RunLog
 from .worker import Part
+
+if TYPE_CHECKING:
+    from ..frames import Frames
 
 
 @dataclass
@@ -67,6 +71,7 @@ class Run:
     targets: tuple[str, ...] = ()  # the targets lists' paths ([run] targets, --targets)
     previous: Manifest | None = None  # the manifest of the run before, when readable
     items: list[Item] = field(default_factory=list)
+    last: Frames | None = None  # 同比: last year's batch, when the run compares with it
 
     @property
     def staging(self) -> Path:

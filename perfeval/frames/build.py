@@ -1,15 +1,16 @@
 """The frames of one batch: built from its manifest entries, one entry at a time.
 
-:func:`from_entries` takes the entries the batch has in hand (or any iterable of them) and keeps no entry: each is
-turned into rows by :mod:`.adapter` and appended to plain column lists; the DataFrames are made once at the end.
-:func:`load` reads a finished batch's ``manifest.json`` with the manifest's own reader.
+:func:`from_entries` takes the entries the batch has in hand (or any iterable of them: typed
+:class:`~perfeval.results.ManifestEntry`, or their JSON form) and keeps no entry: each is turned into rows by
+:mod:`.adapter` and appended to plain column lists; the DataFrames are made once at the end. :func:`load` reads a
+finished batch's ``manifest.json`` with the manifest's own reader, one entry at a time.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from ..manifest import MANIFEST_NAME, READABLE_FORMATS, load_manifest
-from ..results import PROJECT_STATUSES, STATUS_LABELS
+from ..results import PROJECT_STATUSES, STATUS_LABELS, ManifestEntry
 from ..problems import SEVERITIES
 from . import adapter
 from .columns import YI, Column, frame
@@ -85,21 +86,26 @@ class _Columns:
                 data[key].append(value)
 
 
-def from_entries(entries: Iterable[dict[str, Any]], meta: dict[str, Any] | None = None) -> Frames:
-    """The frames of a batch from its manifest entries, consumed one at a time."""
+def from_entries(entries: Iterable[ManifestEntry | Mapping[str, Any]], meta: dict[str, Any] | None = None, *,
+                 details: bool = True) -> Frames:
+    """The frames of a batch from its manifest entries (typed, or as manifest.json holds them), consumed one at a
+    time. ``details=False`` builds ``projects`` and ``departments`` only (the detail frames empty, with their
+    columns): what the summary and 同比 need."""
     projects = _Columns()
-    details = {name: _Columns() for name in DETAILS}
+    collected = {name: _Columns() for name in DETAILS}
     for number, entry in enumerate(entries):
         try:
+            if isinstance(entry, Mapping):
+                entry = ManifestEntry.from_json(entry)
             head = {"entry": number, "path": adapter.path(entry)}
             projects.add(head, adapter.project_row(entry))
-            for name, (_, rows) in DETAILS.items():
+            for name, (_, rows) in DETAILS.items() if details else ():
                 for row in rows(entry):
-                    details[name].add(head, row)
+                    collected[name].add(head, row)
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             raise ManifestError(f"清单中第 {number + 1} 个条目无法读取（{type(exc).__name__}: {exc}）。") from None
     project_frame = frame(PROJECT_COLUMNS, projects.data)
-    built = {name: frame(columns, details[name].data) for name, (columns, _) in DETAILS.items()}
+    built = {name: frame(columns, collected[name].data) for name, (columns, _) in DETAILS.items()}
     return Frames(projects=project_frame, departments=department_figures(project_frame), meta=dict(meta or {}),
                   **built)
 
@@ -124,10 +130,11 @@ def _why_not(path: Path) -> str:
     return f"无法读取 {path}：不是完整的 perfeval 清单（可能被中断或手工改动过）。"
 
 
-def load(output: str | Path) -> Frames:
-    """The frames of a finished batch, from ``OUTPUT/manifest.json``. Raises :class:`ManifestError` when the manifest
-    is missing, unreadable or of another format (never a partial result)."""
-    manifest = load_manifest(Path(output))
+def load(output: str | Path, *, details: bool = True) -> Frames:
+    """The frames of a finished batch, from ``OUTPUT/manifest.json`` (of this version's format or an earlier one it
+    reads: :data:`perfeval.manifest.READABLE_FORMATS`). Raises :class:`ManifestError` when the manifest is missing,
+    unreadable or of a format this version does not read (never a partial result)."""
+    manifest = load_manifest(Path(output), formats=READABLE_FORMATS)
     if manifest is None:
         raise ManifestError(_why_not(Path(output) / MANIFEST_NAME))
-    return from_entries((entry.to_json() for entry in manifest.entries), manifest.head_json())
+    return from_entries(manifest.entries, manifest.head_json(), details=details)

@@ -1,6 +1,7 @@
 """The 部门汇总 figures with pandas: per 评价年度 and 主管部门 (or any grouping), over the projects frame.
 
-The same figures as :func:`perfeval.summary.department_rows` (a test compares every one): the number of projects
+What the summary's 部门汇总 shows (:func:`perfeval.summary.department_rows`; a test compares every cell with the
+plain exact computation): the number of projects
 (``ok`` and ``has-errors``), how many have errors, and over the others the sums of 年初预算数, 全年预算数 and
 全年执行数 (exact, in 分), the execution rate of the sums, the mean and lowest score and the count per grade.
 Scores are summed as Decimals in the summary's order (评价年度, 主管部门, 实施单位, 项目名称, path), so that the mean
