@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from decimal import Decimal as D
 
 from official_helpers import seed_sample
 from perfeval.config import Config
@@ -40,6 +41,16 @@ def test_a_met_target_docked(tmp_path):
         ("self-score-differs", "自评表!H10", "45"), ("official-total-differs", "自评表!H13", "92.27")]
     assert "自评得分 45 与按规则计算的得分 50" in ev.problems[0].message
     assert "总分填写为 92.27 分，按规则重新评分为 97.27 分" in ev.problems[1].message
+
+
+def test_a_row_scored_above_its_weight_or_outside_its_band_is_a_departure_not_an_error(tmp_path):
+    sample = _docked(seed_sample(), 60)  # 采购招标率, weight 50
+    sample.rows[1] = dataclasses.replace(sample.rows[1], score=5)  # qualitative, 达成: its band is 24–30 of 30
+    ev = _evaluate(tmp_path, sample)
+    scoring = [(p.code, p.severity, p.where) for p in ev.problems if p.code.startswith("self-score")]
+    assert scoring == [("self-score-differs", "警告", "自评表!H10"), ("self-score-differs", "警告", "自评表!H11")]
+    assert "超出分值范围" in ev.problems[0].message
+    assert ev.status == "ok" and ev.card.total.quantize(D("0.01")) == D("97.27")  # the rule's scores count
 
 
 def test_a_row_score_within_rounding_is_no_departure(tmp_path):

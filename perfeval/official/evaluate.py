@@ -28,9 +28,19 @@ def check_table(table: OfficialTable, config: Config) -> tuple[ScoreCard, list[P
     if not table.has_weights:
         without_weights(card)
     checked = check_project(table.project, card, config, known=table.problems, rules=applicable_rules(table))
+    checked = [_as_departure(p) for p in checked]
     found = table.problems + checked + list(departures(table, card))
     ordered = sorted(found, key=lambda p: (SEVERITIES.index(p.severity), cell_position(p.cell)))
     return card, [_placed(p, table) for p in ordered]
+
+
+# A row's 得分 in an official table is the unit's own scoring: outside its band or above its weight, it departs from
+# the rule's score (a warning: the rule's score counts), where a standard workbook's 自评得分 there is an error.
+SCORING_ERRORS = ("self-score-outside-band", "self-score-over-weight")
+
+
+def _as_departure(problem: Problem) -> Problem:
+    return replace(problem, code="self-score-differs") if problem.code in SCORING_ERRORS else problem
 
 
 def _placed(problem: Problem, table: OfficialTable) -> Problem:
