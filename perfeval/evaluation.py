@@ -28,6 +28,7 @@ class Evaluation:
     outputs: dict[str, str] = field(default_factory=dict)  # kind -> path relative to the output folder
     part: str = ""  # the sheet or Word table (表N) of a file holding several projects
     source_kind: str = SOURCE_STANDARD
+    approved_key: tuple[str, ...] | None = None  # the identity of the approved project it answers (targets.md)
     official: Any = None  # an official source's table and the unit's own figures (official.figures.OfficialTable)
 
     @property

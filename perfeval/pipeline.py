@@ -26,7 +26,7 @@ def evaluate(path: str | Path, config: Config, name: str | None = None, targets=
     from .checks import check_project, sort_problems
     from .reader import read_workbook
     from .scoring import score_project
-    from .targets.compare import approved_problems
+    from .targets.compare import returned_to
 
     path = Path(path)
     result = read_workbook(path, name or path.name)
@@ -34,9 +34,10 @@ def evaluate(path: str | Path, config: Config, name: str | None = None, targets=
         return Evaluation(path, name or path.name, result.project, None, result.problems, result.blank)
     card = score_project(result.project, config)
     checked = check_project(result.project, card, config, known=result.problems)
-    checked += approved_problems(path, name or path.name, result.project, targets)
-    problems = sort_problems(result.problems + checked)
-    return Evaluation(path, name or path.name, result.project, card, problems)
+    approved, changes = returned_to(path, name or path.name, result.project, targets)
+    problems = sort_problems(result.problems + checked + changes)
+    return Evaluation(path, name or path.name, result.project, card, problems,
+                      approved_key=approved.identity if approved is not None else None)
 
 
 def evaluate_file(path: str | Path, config: Config, name: str | None = None, targets=None) -> list[Evaluation]:
@@ -91,7 +92,8 @@ def file_result(ev: Evaluation) -> FileResult:
                       folder_base=project_folder_name(project, Path(ev.name).stem),
                       saved_at=project.saved_at.isoformat(timespec="seconds") if project.saved_at else "",
                       figures=figures, indicators=Packed(indicators), spending=Packed(spending),
-                      volumes=Packed(volumes), source_kind=ev.source_kind, part=ev.part)
+                      volumes=Packed(volumes), source_kind=ev.source_kind, part=ev.part,
+                      approved_key=ev.approved_key)
 
 
 def _own_figures(ev: Evaluation) -> tuple[Decimal | None, Decimal | None]:

@@ -183,6 +183,7 @@ class FileResult:
     volumes: Packed = field(default_factory=Packed)
     source_kind: str = ""  # SOURCE_STANDARD or SOURCE_OFFICIAL; "" when no project was read
     flags: tuple[Sign, ...] = ()  # the project's warning signs (复核提示, signs.py): for the bureau, never its status
+    approved_key: tuple[str, ...] | None = None  # the approved project it answers, as the comparison joined it
     part: str = ""  # the sheet or Word table (表N) of an official source; "" for a standard workbook
 
     @property
@@ -210,6 +211,7 @@ class FileResult:
     def data_json(self) -> dict[str, Any]:
         """The manifest entry's ``data``: what the summary and the next run need, at full precision."""
         return {"status": self.status, "folder_base": self.folder_base, "figures": self.figures.to_json(),
+                "approved_key": list(self.approved_key) if self.approved_key else None,
                 "indicators": self.indicators, "spending": self.spending, "volumes": self.volumes}
 
 
@@ -322,7 +324,8 @@ class ManifestEntry:
             figures=Figures.from_json(data["figures"]), **{key: Packed.of(data[key]) for key in ROW_KEYS},
             source_kind=entry.get("source_kind", ""),  # "" in a manifest written before the field: not known
             flags=tuple(sign_from_json(s) for s in entry.get("flags") or ()),  # none in a format-1 manifest
-            part=entry.get("part", ""))
+            part=entry.get("part", ""),
+            approved_key=tuple(data["approved_key"]) if data.get("approved_key") else None)
         findings = tuple(p for p in problems if p.code == SUPERSEDED_CODE)
         return cls(SourceFacts.from_json(entry), result, entry["status"], entry.get("reused", False),
                    entry.get("folder") or "", dict(entry.get("outputs") or {}), entry.get("superseded_by", ""),

@@ -130,6 +130,31 @@ def test_run_targets_reports_a_changed_target_at_its_cell_and_the_targets_join_t
     assert cli.main(["run", str(incoming), "-o", str(output), "--targets", str(tmp_path / "none.xlsx")]) == 2
 
 
+def test_a_workbook_whose_identity_was_changed_answers_its_project_by_the_hidden_sheet(tmp_path):
+    """Joined by the very hidden sheet first (targets.md): a renamed project is a change at its cell, not a project
+    missing beside an unknown one."""
+    prepared, incoming, output = tmp_path / "prepared", tmp_path / "incoming", tmp_path / "output"
+    prepare([LIST_FILE], prepared, Config())
+    incoming.mkdir()
+    path = fill_like_a_clerk(shutil.copy(prepared / SEED_NAME, incoming / SEED_NAME), SEED)
+    wb = openpyxl.load_workbook(path)
+    info = wb["基本信息"]
+    info.protection.sheet = False
+    rows = {str(info.cell(r, 1).value).rstrip("*"): r for r in range(5, 40) if info.cell(r, 1).value}
+    row = rows["项目名称"]
+    info.cell(row, 2).value = "公共资源交易中心运转经费（改）"
+    info.cell(rows["项目编码"], 2).value = "2025-SPJ-999"  # neither its code nor its name is the approved one now
+    wb.save(path)
+    run_batch([incoming], output, Config(), workers=1, targets=[LIST_FILE])
+    files = manifest(output)["files"]
+    seed = next(e for e in files if e["path"])
+    assert sorted(p["cell"] for p in seed["problems"] if p["code"] == "approved-identity-changed") == sorted(
+        [f"B{row}", f"B{rows['项目编码']}"])
+    assert seed["origin"].endswith("项目!D2")
+    missing = {e["项目名称"] for e in files if e["status"] == "missing"}
+    assert "公共资源交易中心运转经费" not in missing and len(missing) == 4
+
+
 def test_run_takes_the_targets_from_the_configuration(tmp_path):
     prepared, incoming = tmp_path / "prepared", tmp_path / "incoming"
     prepare([LIST_FILE], prepared, Config())

@@ -77,8 +77,9 @@ def answer_targets(entries: list[ManifestEntry], targets: Targets | None) -> lis
     answered: set[int] = set()
     result = []
     for entry in entries:
-        project = targets.find(*_keys(entry.info)) if entry.status in PROJECT_STATUSES + (STATUS_SUPERSEDED,) \
-            else None
+        # joined as the comparison joined it (the very hidden sheet first), else by identity
+        keys = ([entry.result.approved_key] if entry.result.approved_key else []) + _keys(entry.info)
+        project = targets.find(*keys) if entry.status in PROJECT_STATUSES + (STATUS_SUPERSEDED,) else None
         if project is not None:
             answered.add(id(project))
             entry = replace(entry, origin=project.origin)

@@ -27,8 +27,15 @@ FIELD_LABELS = {"level1": "一级指标", "level2": "二级指标", "name": "三
 
 def approved_problems(path: Path, name: str, project: Project, targets: Targets | None = None) -> list[Problem]:
     """The changes of approved values in a returned workbook, each at its cell with both values."""
+    return returned_to(path, name, project, targets)[1]
+
+
+def returned_to(path: Path, name: str, project: Project, targets: Targets | None = None
+                ) -> tuple[ApprovedProject | None, list[Problem]]:
+    """The approved project a returned workbook answers — joined by its very hidden sheet first, then by identity
+    (targets.md, "On return") — and the changes of its approved values; (None, []) when it answers none."""
     if targets is None and not carries_targets(path):
-        return []
+        return None, []
     carried, ids = read_returned(path, name)
     approved = None
     if targets is not None:
@@ -38,8 +45,8 @@ def approved_problems(path: Path, name: str, project: Project, targets: Targets 
         approved = targets.find(*keys)
     approved = approved or carried
     if approved is None:
-        return []
-    return list(_Comparison(name, project, approved, ids).problems())
+        return None, []
+    return approved, list(_Comparison(name, project, approved, ids).problems())
 
 
 class _Comparison:
