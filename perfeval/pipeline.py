@@ -34,7 +34,7 @@ def evaluate(path: str | Path, config: Config, name: str | None = None, targets=
         return Evaluation(path, name or path.name, result.project, None, result.problems, result.blank)
     card = score_project(result.project, config)
     checked = check_project(result.project, card, config, known=result.problems)
-    approved, changes = returned_to(path, name or path.name, result.project, targets)
+    approved, changes = returned_to(path, name or path.name, result.project, targets, result.sheet_names)
     problems = sort_problems(result.problems + checked + changes)
     return Evaluation(path, name or path.name, result.project, card, problems,
                       approved_key=approved.identity if approved is not None else None)

@@ -66,6 +66,7 @@ class ReadResult:
     project: m.Project | None  # None when the file could not be read at all
     problems: list[Problem]
     blank: bool = False  # the blank template: nothing filled in
+    sheet_names: tuple[str, ...] = ()  # every sheet of the workbook, hidden ones included
 
 
 class _Reader(SheetReader):
@@ -204,4 +205,4 @@ def read_workbook(path: str | Path, display_name: str | None = None) -> ReadResu
         return ReadResult(project, [Problem("file-blank-template", "这是未填写的空白模板，已跳过。", reader.file)]
                           + blank, blank=True)
     reader.read_version(grids.get(m.SHEET_GUIDE), project)
-    return ReadResult(project, reader.problems)
+    return ReadResult(project, reader.problems, sheet_names=tuple(names))

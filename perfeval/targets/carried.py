@@ -8,7 +8,6 @@ returned workbook can be compared even when the bureau does not pass the targets
 
 from __future__ import annotations
 
-import zipfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -34,15 +33,6 @@ def carried_rows(project: ApprovedProject) -> tuple[tuple[str, ...], ...]:
         values = [cell_text(ind.value(label)) if ind.value(label) is not None else "" for label in INDICATOR_COLUMNS]
         rows.append(("指标", ind.id, *values))
     return tuple(rows)
-
-
-def carries_targets(path: Path) -> bool:
-    """Whether a workbook may carry approved targets: an xlsx naming the sheet; other formats are opened to see."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            return SHEET.encode() in zf.read("xl/workbook.xml")
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return path.suffix.lower() in (".xls", ".ods")
 
 
 def read_returned(path: Path, name: str) -> tuple[ApprovedProject | None, dict[int, str]]:

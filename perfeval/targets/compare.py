@@ -18,23 +18,21 @@ from ..model import SHEET_FUNDING, SHEET_INDICATORS, SHEET_INFO, Indicator, Proj
 from ..parse import ParseError, _nature_op, canonical_unit, cell_text, normalize, parse_target
 from ..problems import Problem
 from ..cells import parse_a1
-from .carried import carries_targets, read_returned
+from .carried import SHEET as CARRIED_SHEET
+from .carried import read_returned
 from .model import IDENTITY_LABELS, ApprovedIndicator, ApprovedProject, Targets, standard_levels
 
 FIELD_LABELS = {"level1": "一级指标", "level2": "二级指标", "name": "三级指标", "nature": "指标性质",
                 "target": "年度指标值", "unit": "计量单位", "weight": "分值"}
 
 
-def approved_problems(path: Path, name: str, project: Project, targets: Targets | None = None) -> list[Problem]:
-    """The changes of approved values in a returned workbook, each at its cell with both values."""
-    return returned_to(path, name, project, targets)[1]
-
-
-def returned_to(path: Path, name: str, project: Project, targets: Targets | None = None
-                ) -> tuple[ApprovedProject | None, list[Problem]]:
+def returned_to(path: Path, name: str, project: Project, targets: Targets | None = None,
+                sheet_names: tuple[str, ...] = ()) -> tuple[ApprovedProject | None, list[Problem]]:
     """The approved project a returned workbook answers — joined by its very hidden sheet first, then by identity
-    (targets.md, "On return") — and the changes of its approved values; (None, []) when it answers none."""
-    if targets is None and not carries_targets(path):
+    (targets.md, "On return") — and the changes of its approved values, each at its cell with both values;
+    (None, []) when it answers none. ``sheet_names``: the workbook's sheets, as the reader found them (without a
+    targets list, only a workbook carrying the approved values is opened again)."""
+    if targets is None and CARRIED_SHEET not in sheet_names:
         return None, []
     carried, ids = read_returned(path, name)
     approved = None
